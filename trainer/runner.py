@@ -1,0 +1,138 @@
+"""The runner owns a run directory: caching, resume, atomic writes, timings, the manifest.
+
+Stages never touch files. A *records stage* maps input records to output records in chunks; each
+finished chunk is written atomically, so a killed run resumes at the first missing chunk. An *artifact
+stage* (training, evaluation) writes into a scratch folder that the runner renames into place when it
+succeeds. Either kind is done when ``done.json`` holds the fingerprint of its inputs and config; a
+different fingerprint means the inputs or config changed, and the stage is recomputed from scratch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Callable
+
+from tqdm.auto import tqdm
+
+
+def fingerprint(*parts) -> str:
+    blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode()
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def write_jsonl(path: Path, records: list[dict]) -> None:
+    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def write_json(path: Path, obj) -> None:
+    atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+class Runner:
+    def __init__(self, run_dir: Path, manifest: dict | None = None, stop_after: str | None = None):
+        self.run_dir = Path(run_dir)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.manifest = {**(manifest or {}), "stages": {}}
+        old = self.run_dir / "manifest.json"
+        if old.is_file():                          # keep timings of stages finished by earlier runs
+            self.manifest["stages"] = json.loads(old.read_text()).get("stages", {})
+        self.stop_after = stop_after
+        self._save_manifest()
+
+    # -- bookkeeping ---------------------------------------------------------------------------------
+
+    def _begin(self, name: str, key: str) -> tuple[Path, bool]:
+        """The stage folder, and whether it is already done with this key."""
+        folder = self.run_dir / name
+        done = folder / "done.json"
+        if done.is_file() and json.loads(done.read_text()).get("key") == key:
+            return folder, True
+        keyfile = folder / "key"
+        if folder.exists() and (not keyfile.is_file() or keyfile.read_text() != key):
+            shutil.rmtree(folder)                  # stale: inputs or config changed
+        folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(keyfile, key)
+        return folder, False
+
+    def _finish(self, name: str, folder: Path, key: str, started: float, **info) -> None:
+        seconds = round(time.time() - started, 2)
+        write_json(folder / "done.json", {"key": key, "seconds": seconds, **info})
+        self.manifest["stages"][name] = {"key": key, "seconds": seconds, **info}
+        self._save_manifest()
+        if self.stop_after and name.rsplit("/", 1)[-1] == self.stop_after:
+            raise StopRun(name)
+
+    def _save_manifest(self) -> None:
+        write_json(self.run_dir / "manifest.json", self.manifest)
+
+    def is_done(self, name: str, key: str) -> bool:
+        done = self.run_dir / name / "done.json"
+        return done.is_file() and json.loads(done.read_text()).get("key") == key
+
+    # -- the two kinds of stage ------------------------------------------------------------------------
+
+    def records(self, name: str, fn: Callable[[list[dict], int], list[dict]], inputs: list[dict],
+                config: dict, chunk_size: int = 64) -> tuple[list[dict], str]:
+        """Run ``fn(chunk, chunk_index)`` over ``inputs`` in chunks; returns (outputs, fingerprint)."""
+        key = fingerprint(name, inputs, config, chunk_size)
+        folder, done = self._begin(name, key)
+        if done:
+            return read_jsonl(folder / "output.jsonl"), key
+        started = time.time()
+        parts = folder / "parts"
+        chunks = [inputs[i:i + chunk_size] for i in range(0, len(inputs), chunk_size)]
+        todo = [i for i in range(len(chunks)) if not (parts / f"{i:05d}.jsonl").is_file()]
+        for i in tqdm(todo, desc=name, unit="chunk", initial=len(chunks) - len(todo), total=len(chunks)):
+            write_jsonl(parts / f"{i:05d}.jsonl", fn(chunks[i], i))
+        outputs = [r for i in range(len(chunks)) for r in read_jsonl(parts / f"{i:05d}.jsonl")]
+        write_jsonl(folder / "output.jsonl", outputs)
+        shutil.rmtree(parts, ignore_errors=True)
+        self._finish(name, folder, key, started, inputs=len(inputs), outputs=len(outputs))
+        return outputs, key
+
+    def artifact(self, name: str, fn: Callable[[Path, Path], None], config: dict) -> tuple[Path, str]:
+        """Run ``fn(out_dir, work_dir)``; ``out_dir`` appears only when ``fn`` returns.
+
+        ``work_dir`` survives a kill (for checkpoints to resume from); ``out_dir`` is written to a
+        scratch name first and renamed when complete. Returns (output folder, fingerprint).
+        """
+        key = fingerprint(name, config)
+        folder, done = self._begin(name, key)
+        out = folder / "output"
+        if done:
+            return out, key
+        started = time.time()
+        scratch = folder / "output.partial"
+        shutil.rmtree(scratch, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
+        work = folder / "work"
+        work.mkdir(exist_ok=True)
+        fn(scratch, work)
+        os.replace(scratch, out)
+        shutil.rmtree(work, ignore_errors=True)
+        self._finish(name, folder, key, started)
+        return out, key
+
+
+class StopRun(Exception):
+    """Raised after the stage named by ``--stop-after`` finishes."""

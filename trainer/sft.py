@@ -1,0 +1,96 @@
+"""Supervised fine-tuning on TRL's SFTTrainer: prompt/completion chats, loss on the completion only,
+LoRA (PEFT) or full fine-tuning. A trained model is a folder: full weights, or a LoRA adapter whose
+``alice_model.json`` names its base; ``merge`` turns an adapter into a plain model for the next stage."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from alice_eval import prompts
+from alice_eval.trainer.config import TrainConfig
+
+MODEL_INFO = "alice_model.json"
+
+
+def sft_rows(records: list[dict], completions: list[str]) -> list[dict]:
+    """Conversational prompt/completion rows: the prompt is exactly the evaluation prompt."""
+    return [{"prompt": [{"role": "user", "content": prompts.question_prompt(r)}],
+             "completion": [{"role": "assistant", "content": c}]}
+            for r, c in zip(records, completions, strict=True)]
+
+
+def _on_gpu() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def train(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: TrainConfig, seed: int) -> None:
+    """Fine-tune ``base`` on ``rows``; checkpoints go to ``work_dir`` so a killed run resumes there."""
+    import torch
+    from datasets import Dataset
+    from transformers import AutoTokenizer
+    from trl import SFTConfig, SFTTrainer
+
+    from alice_eval.generation import cpu_supports_bf16
+
+    if not rows:
+        raise ValueError("train: no training examples (the pool or the filtered labels are empty)")
+    gpu = _on_gpu()
+    bf16 = cfg.bf16 if cfg.bf16 is not None else (gpu or cpu_supports_bf16())
+    args = SFTConfig(
+        output_dir=str(work_dir), seed=seed, data_seed=seed,
+        num_train_epochs=cfg.epochs, max_steps=cfg.max_steps,
+        learning_rate=cfg.learning_rate, weight_decay=cfg.weight_decay, max_grad_norm=1.0,
+        lr_scheduler_type=cfg.scheduler, warmup_steps=cfg.warmup_steps,  # counted in optimizer steps
+        per_device_train_batch_size=cfg.batch_size, gradient_accumulation_steps=cfg.grad_accum,
+        max_length=cfg.max_length, packing=False,
+        use_cpu=not gpu, bf16=bf16, gradient_checkpointing=cfg.gradient_checkpointing,
+        model_init_kwargs={"dtype": torch.bfloat16 if (bf16 and gpu) else torch.float32},
+        save_strategy="steps", save_steps=cfg.save_steps, save_total_limit=1, save_only_model=False,
+        logging_steps=1, report_to="none", dataloader_num_workers=0, deepspeed=cfg.deepspeed,
+        disable_tqdm=False,
+    )
+    peft_config = None
+    if cfg.mode == "lora":
+        from peft import LoraConfig
+
+        peft_config = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                                 target_modules=cfg.target_modules, task_type="CAUSAL_LM")
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    trainer = SFTTrainer(model=base, args=args, train_dataset=Dataset.from_list(rows),
+                         processing_class=tokenizer, peft_config=peft_config)
+    checkpoints = sorted(work_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
+    trainer.train(resume_from_checkpoint=str(checkpoints[-1]) if checkpoints else None)
+    if trainer.is_world_process_zero():
+        trainer.save_model(str(out_dir))
+        tokenizer.save_pretrained(str(out_dir))
+        losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
+        (out_dir / MODEL_INFO).write_text(json.dumps({
+            "base": base, "adapter": cfg.mode == "lora", "examples": len(rows),
+            "steps": trainer.state.global_step, "first_loss": losses[0] if losses else None,
+            "last_loss": losses[-1] if losses else None}, indent=2))
+
+
+def model_args(folder: Path) -> tuple[str, str | None]:
+    """(pretrained, peft adapter or None) for loading a trained model folder."""
+    info = json.loads((Path(folder) / MODEL_INFO).read_text())
+    return (info["base"], str(folder)) if info["adapter"] else (str(folder), None)
+
+
+def merge(folder: Path, out_dir: Path) -> None:
+    """Write a plain model: the adapter merged into its base (full fine-tunes are copied as they are)."""
+    import torch
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    base, adapter = model_args(folder)
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    if adapter:
+        model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
+    model.save_pretrained(str(out_dir))
+    AutoTokenizer.from_pretrained(str(folder)).save_pretrained(str(out_dir))
+    (out_dir / MODEL_INFO).write_text(json.dumps({"base": None, "adapter": False, "merged_from": str(folder)}))

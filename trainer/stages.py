@@ -1,0 +1,154 @@
+"""The Alice stages as plain functions over records (``alice-method.md`` §4).
+
+Each ``make_*`` returns ``fn(chunk, chunk_index) -> output records`` for ``Runner.records``; the chunk
+index seeds sampling, so a resumed chunk reproduces the text an uninterrupted run would have written.
+Outputs carry the question's ``qid`` so later stages join on it, never on line order.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Callable
+
+from alice_eval import prompts, scoring
+from alice_eval.generation import Generator, SamplingParams
+
+Stage = Callable[[list[dict], int], list[dict]]
+GetGenerator = Callable[[], Generator]
+
+
+def split(records: list[dict], pool_fraction: float, seed: int, shuffle: bool) -> tuple[list[dict], list[dict]]:
+    """Teacher half and W2S pool: first half / second half of the train split (paper: unshuffled),
+    keeping the first ``pool_fraction`` of the pool."""
+    records = list(records)
+    if shuffle:
+        random.Random(seed).shuffle(records)
+    half = len(records) // 2
+    pool = records[half:]
+    return records[:half], pool[:max(1, int(len(pool) * pool_fraction))] if pool else []
+
+
+def halves(pool: list[dict], parts: int) -> list[list[dict]]:
+    """Disjoint, contiguous slices of the pool by question, one per cascade stage."""
+    size = len(pool) // parts
+    return [pool[i * size:(i + 1) * size if i < parts - 1 else len(pool)] for i in range(parts)]
+
+
+def make_cot(get: GetGenerator, params: SamplingParams, tries: int) -> Stage:
+    """Teacher CoT data: the gold rationale where one exists (as for GSM8K); otherwise the untuned
+    teacher writes step-by-step answers and the first correct one of ``tries`` is kept."""
+
+    def run(chunk: list[dict], index: int) -> list[dict]:
+        out = {r["qid"]: r["rationale"] for r in chunk if r.get("rationale")}
+        todo = [r for r in chunk if r["qid"] not in out]
+        for attempt in range(tries):
+            if not todo:
+                break
+            p = SamplingParams(**{**params.__dict__, "seed": params.seed + 7919 * index + attempt})
+            texts = get().generate([prompts.question_prompt(r) for r in todo], p, desc=None)
+            for r, (text,) in zip(todo, texts):
+                if scoring.score(r, text).correct:
+                    out[r["qid"]] = text
+            todo = [r for r in todo if r["qid"] not in out]
+        return [{"qid": r["qid"], "completion": out[r["qid"]]} for r in chunk if r["qid"] in out]
+
+    return run
+
+
+def make_generate(get: GetGenerator, params: SamplingParams, prompt: Callable[[dict], str], field: str) -> Stage:
+    """Generate ``params.n`` completions per record into ``field`` (a list when n > 1)."""
+
+    def run(chunk: list[dict], index: int) -> list[dict]:
+        p = SamplingParams(**{**params.__dict__, "seed": params.seed + 7919 * index})
+        texts = get().generate([prompt(r) for r in chunk], p)
+        return [{"qid": r["qid"], field: t if params.n > 1 else t[0]} for r, t in zip(chunk, texts)]
+
+    return run
+
+
+# -- clustering --------------------------------------------------------------------------------------
+
+def greedy_clusters(keys: list, same: Callable[[int, int], bool]) -> list[list[int]]:
+    """The reference algorithm: the first remaining parseable answer seeds a cluster of every remaining
+    answer similar to it; unparseable answers (key None) neither seed nor join. Singletons included."""
+    remaining = [i for i, k in enumerate(keys) if k is not None]
+    clusters = []
+    while remaining:
+        seed = remaining[0]
+        members = [i for i in remaining if same(seed, i)]
+        clusters.append(members)
+        remaining = [i for i in remaining if i not in set(members)]
+    return clusters
+
+
+def cluster_samples(record: dict, samples: list[str], embed: Callable[[list[str]], "object"] | None,
+                    similarity: float) -> dict:
+    """Clusters of a question's samples, largest first (ties: formed first); singletons dropped.
+
+    Numbers and choices cluster on the extracted answer; open text on cosine similarity of sentence
+    embeddings above ``similarity``. A cluster's representative is its seed, the earliest sample.
+    """
+    keys = [scoring.extract(record, s) for s in samples]
+    if record["kind"] == "text":
+        vectors = embed([s if k is not None else "" for s, k in zip(samples, keys)]) if any(keys) else None
+        same = lambda a, b: float(vectors[a] @ vectors[b]) > similarity or a == b  # noqa: E731
+    else:
+        same = lambda a, b: keys[a] == keys[b]  # noqa: E731
+    groups = [g for g in greedy_clusters(keys, same) if len(g) > 1]
+    groups.sort(key=len, reverse=True)       # stable: equal sizes keep their formation order
+    clusters = [{"answer": keys[g[0]] if record["kind"] != "text" else _short(samples[g[0]]),
+                 "representative": samples[g[0]], "size": len(g)} for g in groups]
+    return {"qid": record["qid"], "n_samples": len(samples), "clusters": clusters}
+
+
+def make_cluster(records: dict[str, dict], embed_loader: Callable[[], Callable], similarity: float) -> Stage:
+    def run(chunk: list[dict], index: int) -> list[dict]:
+        needs_embeddings = any(records[s["qid"]]["kind"] == "text" for s in chunk)
+        embed = embed_loader() if needs_embeddings else None
+        return [cluster_samples(records[s["qid"]], s["samples"], embed, similarity) for s in chunk]
+
+    return run
+
+
+def sentence_embedder(model: str) -> Callable[[list[str]], "object"]:
+    from sentence_transformers import SentenceTransformer
+
+    encoder = SentenceTransformer(model, device="cpu")
+    return lambda texts: encoder.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+
+
+# -- uncertainty, zero-shot, revision, labels -----------------------------------------------------------
+
+def make_uncertainty(records: dict[str, dict], mode: str, get: GetGenerator | None,
+                     params: SamplingParams) -> Stage:
+    """Put the teacher's doubt into words, for questions with two or more clusters."""
+
+    def run(chunk: list[dict], index: int) -> list[dict]:
+        if mode == "template":
+            return [{"qid": c["qid"], "uncertainty": prompts.template_uncertainty(
+                records[c["qid"]], c["clusters"], c["n_samples"])} for c in chunk]
+        p = SamplingParams(**{**params.__dict__, "seed": params.seed + 7919 * index})
+        asks = [prompts.uncertainty_prompt(records[c["qid"]], [k["representative"] for k in c["clusters"]])
+                for c in chunk]
+        return [{"qid": c["qid"], "uncertainty": t[0]} for c, t in zip(chunk, get().generate(asks, p))]
+
+    return run
+
+
+def alice_labels(records: dict[str, dict], clusters: list[dict], revised: dict[str, str]) -> list[dict]:
+    """The student's training targets: the teacher's answer where it was certain (one cluster), the
+    student's revision where it was not; questions without any cluster are dropped."""
+    labels = []
+    for c in clusters:
+        if not c["clusters"]:
+            continue
+        if len(c["clusters"]) == 1:
+            labels.append({"qid": c["qid"], "completion": c["clusters"][0]["representative"], "source": "original"})
+        elif revised.get(c["qid"], "").strip():
+            labels.append({"qid": c["qid"], "completion": revised[c["qid"]], "source": "revised"})
+    return labels
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "..."
