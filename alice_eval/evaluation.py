@@ -2,7 +2,7 @@
 
 The ``alice_*`` tasks live in the installed folder ``alice_eval/tasks`` (:func:`tasks_dir`); lm-eval
 0.4.13 has no task plugins, so every call here adds that folder as an include path. Stock lm-eval works
-the same way: ``lm_eval run --include_path "$(alice-train tasks-path)" --tasks 'alice_*'``.
+the same way: ``lm_eval run --include_path "$(alice-train tasks-path)" --tasks alice_synth``.
 
 :func:`evaluate` runs ``lm_eval.simple_evaluate`` on an HF model (zoo name, local folder or hub id, with
 an optional PEFT adapter), greedy and zero-shot with the chat template, and writes the results JSON in
@@ -62,7 +62,9 @@ def expand_tasks(patterns: str | Iterable[str], manager=None) -> list[str]:
     """Task, group and tag names for names or shell-style wildcards (``alice_synth_*``), in order given.
 
     ``patterns`` is a list or a comma-separated string. The Python API of lm-eval 0.4.13 does not expand
-    wildcards itself. Raises :class:`UnknownTaskError` (a ``ValueError``) naming the first pattern that
+    wildcards itself. Tasks and groups that a selected group already contains are dropped
+    (``alice_*`` gives ``alice_knowledge, alice_logic, alice_math, alice_synth``): lm-eval would refuse
+    them as duplicates. Raises :class:`UnknownTaskError` (a ``ValueError``) naming the first pattern that
     matches nothing.
     """
     patterns = _split(patterns)
@@ -77,7 +79,26 @@ def expand_tasks(patterns: str | Iterable[str], manager=None) -> list[str]:
             raise UnknownTaskError(f"no lm-eval task, group or tag matches {pattern!r} "
                                    f"(alice tasks: {', '.join(alice_task_names(manager))})")
         names.extend(m for m in matched if m not in names)
-    return names
+    # lm-eval refuses a task that is also inside another selected group ("Duplicate task"), which is
+    # what a wildcard such as alice_* selects: keep the groups, drop what they already contain
+    inside = set().union(*(_members(manager, name) for name in names))
+    return [name for name in names if name not in inside]
+
+
+def _members(manager, name: str, seen: frozenset = frozenset()) -> set[str]:
+    """Every task and group inside a group, recursively (empty for a task)."""
+    from lm_eval.tasks._index import Kind
+
+    entry = manager.task_index.get(name)
+    if entry is None or entry.kind is not Kind.GROUP or name in seen:
+        return set()
+    children = (entry.cfg or {}).get("task") or []
+    out = set()
+    for child in children if isinstance(children, list) else [children]:
+        child = child if isinstance(child, str) else (child.get("group") or child.get("task"))
+        if isinstance(child, str):
+            out |= {child} | _members(manager, child, seen | {name})
+    return out
 
 
 def alice_task_names(manager=None) -> list[str]:
@@ -144,9 +165,9 @@ def evaluate(
     from lm_eval.loggers import EvaluationTracker
 
     device = device or default_device()
-    args: dict = {"pretrained": resolve_model(model), "dtype": default_dtype(device)}
+    args: dict = {"pretrained": resolve_model(str(model)), "dtype": default_dtype(device)}
     if peft:
-        args["peft"] = resolve_model(peft)
+        args["peft"] = resolve_model(str(peft))
     args.update(model_args or {})
     for key in ("pretrained", "peft", "tokenizer"):
         if isinstance(args.get(key), Path):

@@ -25,7 +25,6 @@ NUMBER_MARK = "####"
 CHOICE_MARK = "My choice is"
 KINDS = ("number", "choice", "text")
 
-_NUMBER_AFTER_MARK = re.compile(r"####\s*(.*)")
 _NUMBER = re.compile(r"-?\$?\s*-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?")
 _CHOICE = re.compile(r"my choice is\s*[:\-]?\s*[\(\[\*\"']*\s*([A-Za-z0-9])(?![A-Za-z0-9])", re.IGNORECASE)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
@@ -64,7 +63,7 @@ def normalize_number(text: str) -> str | None:
 
 def extract_number(response: str) -> str | None:
     """The number right after the last ``####`` marker that is followed by one."""
-    for tail in reversed(_NUMBER_AFTER_MARK.findall(response)):
+    for tail in reversed(response.split(NUMBER_MARK)[1:]):
         match = _NUMBER.match(tail.strip())
         if match and any(ch.isdigit() for ch in match.group(0)):
             number = normalize_number(match.group(0))

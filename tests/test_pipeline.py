@@ -21,7 +21,7 @@ import yaml
 
 from alice_eval.data import load
 from alice_eval.trainer.config import TrainConfig
-from tests.tiny import build_tiny_model
+from tiny import build_tiny_model
 
 DATASETS = ["synth_math", "synth_logic", "synth_knowledge"]
 SHORT_ANSWERS = {"number": ["#### 12", "#### 7"], "choice": ["My choice is A.", "My choice is C."],
@@ -209,3 +209,23 @@ def test_bad_inputs_stop_with_one_line(tiny_chain, tmp_path):
     assert out.exit_code == 0 or "pool" in out.output
     out = runner.invoke(main, ["run", str(recipe), "--methods", "alice", "--run-dir", str(tmp_path / "c")])
     assert out.exit_code != 0 and "--methods" in out.output
+
+
+def test_demo_preset_on_tiny_models_writes_the_leaderboard(tiny_chain, tmp_path):
+    """The default demo recipe, unchanged but for the model names, end to end through `alice-train demo`."""
+    from click.testing import CliRunner
+
+    from alice_eval.cli import main
+
+    out = tmp_path / "results"
+    result = CliRunner().invoke(main, ["demo", "--run-dir", str(tmp_path / "demo"), "--out", str(out),
+                                       "--set", f"models.weak={tiny_chain[0]}",
+                                       "--set", f"models.strong={tiny_chain[2]}"])
+    assert result.exit_code == 0, result.output
+    for name in ("leaderboard.md", "leaderboard.csv", "leaderboard.png"):
+        assert (out / name).stat().st_size > 0
+    table = (out / "leaderboard.md").read_text()
+    for method in ("weak", "strong", "w2sg", "alice"):
+        assert f"| {method} |" in table
+    assert sorted(p.name for p in (out / "runs" / "demo").iterdir()) == [
+        "alice.json", "manifest.json", "strong.json", "w2sg.json", "weak.json"]

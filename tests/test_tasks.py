@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -35,10 +36,13 @@ def assert_metrics(res: dict, name: str) -> None:
 @pytest.fixture(scope="session")
 def wheel_site(tmp_path_factory) -> Path:
     """The package built as a wheel and installed (no deps) into a folder of its own."""
-    root = Path(__file__).parents[1]
+    # build from a clean copy: a stale build/ folder in the checkout could leak old files into the wheel
+    src = tmp_path_factory.mktemp("src") / "alice-w2s"
+    shutil.copytree(Path(__file__).parents[1], src, ignore=shutil.ignore_patterns(
+        ".git", ".venv", "build", "dist", "runs", "results", "*.egg-info", "__pycache__", ".pytest_cache"))
     wheels, site = tmp_path_factory.mktemp("wheel"), tmp_path_factory.mktemp("site")
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(root)],
+    subprocess.run([*pip, "wheel", "--no-deps", "--no-build-isolation", "-w", str(wheels), str(src)],
                    check=True, cwd=wheels, capture_output=True)
     [wheel] = wheels.glob("alice_w2s-*.whl")
     subprocess.run([*pip, "install", "--no-deps", "--target", str(site), str(wheel)],
@@ -179,6 +183,11 @@ def test_expand_tasks():
     assert set(evaluation.expand_tasks(["alice_synth_*"], manager)) == set(SYNTH_TASKS)
     assert evaluation.expand_tasks("alice_synth,alice_gsm8k", manager) == ["alice_synth", "alice_gsm8k"]
     assert evaluation.expand_tasks(["alice"], manager) == ["alice"]
+    # groups swallow their members, which lm-eval would otherwise reject as duplicates
+    assert evaluation.expand_tasks("alice_*", manager) == [
+        "alice_knowledge", "alice_logic", "alice_math", "alice_synth"]
+    assert evaluation.expand_tasks("alice_synth_math,alice,alice_gsm8k", manager) == [
+        "alice_synth_math", "alice"]
     with pytest.raises(ValueError, match="'alice_nope'"):
         evaluation.expand_tasks(["alice_synth", "alice_nope"], manager)
     assert not evaluation.needs_builtin_tasks("alice_*,alice")

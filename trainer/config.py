@@ -20,6 +20,7 @@ class DataConfig(Strict):
     datasets: list[str] = Field(min_length=1)           # mixed into one training set, each evaluated on its task
     train_size: int | None = Field(None, gt=1)          # cap on each dataset's train split (None: all of it)
     pool_fraction: float = Field(1.0, gt=0, le=1)       # share of the W2S half used (paper: 0.2 for open QA)
+    pool_size: int | None = Field(None, gt=0)           # and at most this many pool questions per dataset
     shuffle: bool = False                               # the paper splits the train split unshuffled
     seed: int = 0
     options: dict[str, dict] = {}                       # per-dataset loader options, e.g. {synth_math: {n: 400}}
@@ -101,7 +102,9 @@ class TrainConfig(Strict):
     bf16: bool | None = None                            # None: on where it is fast (GPU, bf16 CPUs)
     gradient_checkpointing: bool = False
     save_steps: int = Field(50, gt=0)                   # checkpoints for resuming a killed run
-    deepspeed: str | None = None                        # a DeepSpeed JSON for accelerate launch runs
+    deepspeed: str | None = None                        # a DeepSpeed JSON (ZeRO-2 in the paper)
+    num_processes: int = Field(1, gt=0)                 # > 1: training runs under `accelerate launch`
+    accelerate_config: str | None = None                # an accelerate YAML (e.g. TRL's zero2.yaml)
 
 
 class EvalConfig(Strict):
@@ -125,6 +128,7 @@ class Recipe(Strict):
     uncertainty: UncertaintyConfig = UncertaintyConfig()
     student: Decoding = Decoding()                      # zero-shot and revision by the untuned student
     train: TrainConfig = TrainConfig()
+    teacher_train: dict = {}                            # overrides of `train` for the weak teacher's SFT
     eval: EvalConfig = EvalConfig()
 
     @field_validator("methods")
@@ -139,9 +143,17 @@ class Recipe(Strict):
     def _cascade(self) -> "Recipe":
         if "cascade_alice" in self.methods and self.models.chain is None:
             raise ValueError("models.chain: cascade_alice needs a chain of three or more models")
+        try:
+            self.teacher_train_config()
+        except ValidationError as err:
+            raise ValueError(f"teacher_train: {err.errors()[0]['loc'][0]}: {err.errors()[0]['msg']}") from None
         if self.uncertainty.mode == "llm" and not self.models.summarizer:
             raise ValueError("models.summarizer: uncertainty.mode 'llm' needs a summarizer model")
         return self
+
+
+    def teacher_train_config(self) -> TrainConfig:
+        return TrainConfig(**{**self.train.model_dump(), **self.teacher_train})
 
 
 class RecipeError(ValueError):

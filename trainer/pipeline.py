@@ -23,7 +23,7 @@ from alice_eval import prompts
 from alice_eval.data import registry
 from alice_eval.generation import Generator, SamplingParams, load_generator
 from alice_eval.trainer import sft, stages
-from alice_eval.trainer.config import Recipe
+from alice_eval.trainer.config import Recipe, TrainConfig
 from alice_eval.trainer.runner import Runner, write_json
 
 
@@ -106,7 +106,7 @@ class Pipeline:
                 if d.train_size:
                     records = records[:d.train_size]
                 _check_columns(name, records)
-                teacher, pool = stages.split(records, d.pool_fraction, d.seed, d.shuffle)
+                teacher, pool = stages.split(records, d.pool_fraction, d.seed, d.shuffle, d.pool_size)
                 rows += [{**r, "role": "teacher"} for r in teacher] + [{**r, "role": "pool"} for r in pool]
             return rows
 
@@ -121,7 +121,9 @@ class Pipeline:
 
     # -- building blocks ---------------------------------------------------------------------------------
 
-    def train(self, name: str, base: ModelRef, records: list[dict], completions: list[str]) -> ModelRef:
+    def train(self, name: str, base: ModelRef, records: list[dict], completions: list[str],
+              config: TrainConfig | None = None) -> ModelRef:
+        config = config or self.recipe.train
         rows = sft.sft_rows(records, completions)
         if not rows:
             raise ValueError(f"{name}: no training examples; the pool is too small or every label was filtered")
@@ -129,10 +131,10 @@ class Pipeline:
         self.release()                       # training needs the memory
 
         def fit(out: Path, work: Path) -> None:
-            sft.train(base_ref.pretrained, rows, out, work, self.recipe.train, self.recipe.seed)
+            sft.train(base_ref.pretrained, rows, out, work, config, self.recipe.seed)
 
         folder, key = self.runner.artifact(name, fit, {"base": base.identity(), "rows": rows,
-                                                       "train": self.recipe.train.model_dump(),
+                                                       "train": config.model_dump(),
                                                        "seed": self.recipe.seed})
         return ModelRef.trained(folder, key)
 
@@ -186,7 +188,8 @@ class Pipeline:
                                      self.recipe.generation.chunk_size)
         by_qid = {r["qid"]: r for r in teacher_half}
         kept = [by_qid[o["qid"]] for o in cot]
-        teacher = self.train("teacher/sft", weak, kept, [o["completion"] for o in cot])
+        teacher = self.train("teacher/sft", weak, kept, [o["completion"] for o in cot],
+                             self.recipe.teacher_train_config())
         return teacher, kept
 
     def teacher_side(self, scope: str, teacher: ModelRef, questions: list[dict]) -> tuple[list[dict], dict]:
@@ -252,6 +255,7 @@ class Pipeline:
         started = time.time()
         results: dict[str, dict] = {}
         self.check_models(methods)
+        self.runner.plan = plan(methods, len(r.models.chain or []))
         teacher_half, pool = self.data()
         weak, strong = self.base(r.models.weak), self.base(r.models.strong)
         gold = [prompts.gold_completion(q) for q in pool]
@@ -271,7 +275,8 @@ class Pipeline:
         if "w2sg_qa" in methods:
             # the answer-only teacher: trained on the gold answer lines of the teacher half
             qa_teacher = self.train("teacher_qa/sft", weak, teacher_half,
-                                    [prompts.answer_line(q["kind"], q["answer"]) for q in teacher_half])
+                                    [prompts.answer_line(q["kind"], q["answer"]) for q in teacher_half],
+                                    self.recipe.teacher_train_config())
             labels = self.generate("w2sg_qa/label", qa_teacher, pool, prompts.question_prompt, r.label, "label")
             kept = [q for q in pool if labels[q["qid"]].strip()]
             results["w2sg_qa"] = self.evaluate("w2sg_qa", self.train("w2sg_qa/sft", strong, kept,
@@ -304,6 +309,34 @@ class Pipeline:
             qs, targets = self.alice_round(scope, self.base(name), questions, clusters, uncertainty)
             trained = self.train(f"{scope}/sft", self.base(name), qs, targets)
         return trained
+
+
+def plan(methods: list[str], chain_length: int) -> list[str]:
+    """The stage names a run of ``methods`` passes through (stages done earlier are skipped quickly)."""
+    stages_ = ["data/split"]
+    for m in ("weak", "strong"):
+        if m in methods:
+            stages_ += [f"{m}/sft", f"{m}/eval"]
+    if {"w2sg", "alice", "cascade_alice"} & set(methods):
+        stages_ += ["teacher/cot", "teacher/sft"]
+    if "w2sg" in methods:
+        stages_ += ["w2sg/label", "w2sg/sft", "w2sg/eval"]
+    if "w2sg_qa" in methods:
+        stages_ += ["teacher_qa/sft", "w2sg_qa/label", "w2sg_qa/sft", "w2sg_qa/eval"]
+    teacher_side = ["teacher/sample", "teacher/cluster", "teacher/uncertainty"]
+    student_side = ["zeroshot", "revise", "labels", "sft"]
+    if "alice" in methods:
+        stages_ += teacher_side + [f"alice/{s}" for s in student_side] + ["alice/eval"]
+    if "cascade_alice" in methods:
+        stages_ += [] if "alice" in methods else teacher_side
+        for i in range(1, chain_length):
+            scope = f"cascade_alice/stage{i}"
+            if i > 1:
+                stages_ += [f"cascade_alice/stage{i - 1}/merge"] + [f"{scope}/{s}" for s in
+                                                                   ("sample", "cluster", "uncertainty")]
+            stages_ += [f"{scope}/{s}" for s in student_side]
+        stages_ += ["cascade_alice/eval"]
+    return stages_
 
 
 def _slices_per_dataset(pool: list[dict], parts: int) -> list[list[dict]]:

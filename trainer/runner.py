@@ -57,6 +57,8 @@ class Runner:
         if old.is_file():                          # keep timings of stages finished by earlier runs
             self.manifest["stages"] = json.loads(old.read_text()).get("stages", {})
         self.stop_after = stop_after
+        self.plan: list[str] = []          # stage names this run will pass through, for the estimate
+        self.finished: set[str] = set()
         self._save_manifest()
 
     # -- bookkeeping ---------------------------------------------------------------------------------
@@ -79,11 +81,25 @@ class Runner:
         write_json(folder / "done.json", {"key": key, "seconds": seconds, **info})
         self.manifest["stages"][name] = {"key": key, "seconds": seconds, **info}
         self._save_manifest()
+        self.finished.add(name)
+        tqdm.write(f"[{name}] done in {seconds:.0f} s{self.eta()}")
         if self.stop_after and name.rsplit("/", 1)[-1] == self.stop_after:
             raise StopRun(name)
 
     def _save_manifest(self) -> None:
         write_json(self.run_dir / "manifest.json", self.manifest)
+
+    def eta(self) -> str:
+        """Remaining time, estimated from the stages of the same kind (sample, sft, eval...) done so far."""
+        todo = [n for n in self.plan if n not in self.finished]
+        if not todo:
+            return ""
+        took: dict[str, list[float]] = {}
+        for name in self.finished:
+            took.setdefault(name.rsplit("/", 1)[-1], []).append(self.manifest["stages"][name]["seconds"])
+        mean_all = sum(sum(v) for v in took.values()) / max(1, sum(len(v) for v in took.values()))
+        remaining = sum(_mean(took.get(n.rsplit("/", 1)[-1])) or mean_all for n in todo)
+        return f"; about {remaining / 60:.0f} min left ({len(todo)} stages)"
 
     def is_done(self, name: str, key: str) -> bool:
         done = self.run_dir / name / "done.json"
@@ -132,6 +148,10 @@ class Runner:
         shutil.rmtree(work, ignore_errors=True)
         self._finish(name, folder, key, started)
         return out, key
+
+
+def _mean(values: list[float] | None) -> float | None:
+    return sum(values) / len(values) if values else None
 
 
 class StopRun(Exception):

@@ -27,6 +27,45 @@ def _on_gpu() -> bool:
 
 
 def train(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: TrainConfig, seed: int) -> None:
+    """Fine-tune ``base`` on ``rows``, in this process or, with ``cfg.num_processes > 1`` or an
+    accelerate config, under ``accelerate launch`` (DDP, DeepSpeed, FSDP) in a child process."""
+    if cfg.num_processes > 1 or cfg.accelerate_config:
+        launch(base, rows, out_dir, work_dir, cfg, seed)
+    else:
+        train_here(base, rows, out_dir, work_dir, cfg, seed)
+
+
+def accelerate_config_path(name: str) -> str:
+    """A path, or the name of one of TRL's shipped accelerate configs (zero2, fsdp2, multi_gpu...)."""
+    if Path(name).is_file():
+        return name
+    from importlib.resources import files
+
+    shipped = Path(str(files("trl") / "accelerate_configs")) / f"{name}.yaml"
+    if not shipped.is_file():
+        raise FileNotFoundError(f"train.accelerate_config: {name!r} is neither a file nor one of TRL's configs "
+                                f"({', '.join(p.stem for p in shipped.parent.glob('*.yaml'))})")
+    return str(shipped)
+
+
+def launch(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: TrainConfig, seed: int) -> None:
+    """Run :func:`train_here` on every process of an ``accelerate launch``; generation stays here."""
+    import subprocess
+    import sys
+
+    job = work_dir / "job.json"
+    job.write_text(json.dumps({"base": base, "rows": rows, "out": str(out_dir), "work": str(work_dir),
+                               "train": cfg.model_dump(), "seed": seed}))
+    command = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(cfg.num_processes)]
+    if cfg.accelerate_config:
+        command += ["--config_file", accelerate_config_path(cfg.accelerate_config)]
+    command += ["-m", "alice_eval.trainer.sft", str(job)]
+    done = subprocess.run(command)
+    if done.returncode != 0:
+        raise RuntimeError(f"train: accelerate launch exited with {done.returncode} (command: {' '.join(command)})")
+
+
+def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: TrainConfig, seed: int) -> None:
     """Fine-tune ``base`` on ``rows``; checkpoints go to ``work_dir`` so a killed run resumes there."""
     import torch
     from datasets import Dataset
@@ -65,8 +104,8 @@ def train(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: Train
                          processing_class=tokenizer, peft_config=peft_config)
     checkpoints = sorted(work_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
     trainer.train(resume_from_checkpoint=str(checkpoints[-1]) if checkpoints else None)
+    trainer.save_model(str(out_dir))        # on every rank: DeepSpeed ZeRO-3 gathers weights here
     if trainer.is_world_process_zero():
-        trainer.save_model(str(out_dir))
         tokenizer.save_pretrained(str(out_dir))
         losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
         (out_dir / MODEL_INFO).write_text(json.dumps({
@@ -94,3 +133,11 @@ def merge(folder: Path, out_dir: Path) -> None:
     model.save_pretrained(str(out_dir))
     AutoTokenizer.from_pretrained(str(folder)).save_pretrained(str(out_dir))
     (out_dir / MODEL_INFO).write_text(json.dumps({"base": None, "adapter": False, "merged_from": str(folder)}))
+
+
+if __name__ == "__main__":     # the child side of `launch`: python -m alice_eval.trainer.sft JOB.json
+    import sys
+
+    job = json.loads(Path(sys.argv[1]).read_text())
+    train_here(job["base"], job["rows"], Path(job["out"]), Path(job["work"]), TrainConfig(**job["train"]),
+               job["seed"])

@@ -17,15 +17,17 @@ Stage = Callable[[list[dict], int], list[dict]]
 GetGenerator = Callable[[], Generator]
 
 
-def split(records: list[dict], pool_fraction: float, seed: int, shuffle: bool) -> tuple[list[dict], list[dict]]:
+def split(records: list[dict], pool_fraction: float, seed: int, shuffle: bool,
+          pool_size: int | None = None) -> tuple[list[dict], list[dict]]:
     """Teacher half and W2S pool: first half / second half of the train split (paper: unshuffled),
-    keeping the first ``pool_fraction`` of the pool."""
+    keeping the first ``pool_fraction`` of the pool, and at most ``pool_size`` questions."""
     records = list(records)
     if shuffle:
         random.Random(seed).shuffle(records)
     half = len(records) // 2
     pool = records[half:]
-    return records[:half], pool[:max(1, int(len(pool) * pool_fraction))] if pool else []
+    keep = max(1, int(len(pool) * pool_fraction)) if pool else 0
+    return records[:half], pool[:min(keep, pool_size or keep)]
 
 
 def halves(pool: list[dict], parts: int) -> list[list[dict]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
@@ -118,7 +119,11 @@ def demo(full, overrides, run_dir, out):
     from alice_eval import leaderboard
 
     folder = _execute(DEMO_RECIPES[full], overrides, run_dir, None, None)
-    rows = leaderboard.collect([folder])
+    keep = Path(out) / "runs" / folder.name          # what a leaderboard needs, without model weights
+    keep.mkdir(parents=True, exist_ok=True)
+    for path in [folder / "manifest.json", *sorted((folder / "results").glob("*.json"))]:
+        shutil.copyfile(path, keep / path.name)
+    rows = leaderboard.collect([keep])
     paths = leaderboard.write(rows, Path(out))
     click.echo(leaderboard.render_table(rows))
     click.echo("wrote " + ", ".join(str(p) for p in paths.values()))
