@@ -14,12 +14,12 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable
 from dataclasses import asdict
 from importlib.resources import files
 from pathlib import Path
+
+from alice_eval.fileio import atomic_write_text
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +112,11 @@ def alice_task_names(manager=None) -> list[str]:
 def default_dtype(device: str | None) -> str:
     """``bfloat16`` on CPUs with native bf16 (AVX512-BF16 or AMX), ``float32`` on other CPUs, and the
     checkpoint's own dtype (``auto``) on accelerators."""
+    from alice_eval.generation import cpu_supports_bf16
+
     if device and not device.startswith("cpu"):
         return "auto"
-    try:
-        flags = Path("/proc/cpuinfo").read_text().split()
-    except OSError:
-        return "float32"
-    return "bfloat16" if {"avx512_bf16", "amx_bf16"} & set(flags) else "float32"
+    return "bfloat16" if cpu_supports_bf16() else "float32"
 
 
 def default_device() -> str:
@@ -220,11 +218,11 @@ def write_results(results: dict, output_path: str | Path, samples: dict | None =
     path = results_file(output_path)
     path.parent.mkdir(parents=True, exist_ok=True)
     body = {k: v for k, v in results.items() if k != "samples"}
-    _atomic_write(path, json.dumps(body, indent=2, default=handle_non_serializable, ensure_ascii=False))
+    atomic_write_text(path, json.dumps(body, indent=2, default=handle_non_serializable, ensure_ascii=False))
     for task, rows in (samples or {}).items():
         lines = (json.dumps(_sample_row(row), default=handle_non_serializable, ensure_ascii=False)
                  for row in rows)
-        _atomic_write(path.with_name(f"{path.stem}_samples_{task}.jsonl"), "".join(f"{x}\n" for x in lines))
+        atomic_write_text(path.with_name(f"{path.stem}_samples_{task}.jsonl"), "".join(f"{x}\n" for x in lines))
     return path
 
 
@@ -235,17 +233,6 @@ def _sample_row(sample: dict) -> dict:
                         for i, arg in enumerate(sample.get("arguments") or [])}
     row["target"] = str(sample.get("target"))
     return row
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def kind_average(results: dict, group: str = "alice",

@@ -19,33 +19,12 @@ from typing import Callable
 
 from tqdm.auto import tqdm
 
+from alice_eval.fileio import atomic_write_text, read_jsonl, write_json, write_jsonl
+
 
 def fingerprint(*parts) -> str:
     blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-def write_jsonl(path: Path, records: list[dict]) -> None:
-    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
-
-
-def read_jsonl(path: Path) -> list[dict]:
-    with open(path, encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
-
-
-def write_json(path: Path, obj) -> None:
-    atomic_write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, default=str) + "\n")
 
 
 class Runner:
