@@ -181,6 +181,9 @@ def evaluate(
         log_samples=log_samples, apply_chat_template=apply_chat_template,
         evaluation_tracker=tracker,
     )
+    import gc
+
+    gc.collect()                              # the harness's model sits in reference cycles: free it now
     if results is None:                       # not the main process of a distributed run
         return {}
     tracker.general_config_tracker.log_end_time()

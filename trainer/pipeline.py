@@ -24,7 +24,7 @@ from alice_eval.data import registry
 from alice_eval.generation import Generator, SamplingParams, load_generator
 from alice_eval.trainer import sft, stages
 from alice_eval.trainer.config import Recipe, TrainConfig
-from alice_eval.trainer.runner import Runner, write_json
+from alice_eval.trainer.runner import Runner
 
 
 @dataclass(frozen=True)
@@ -242,6 +242,7 @@ class Pipeline:
         counts = {"questions": len(clusters), "no_cluster": sum(not c["clusters"] for c in clusters),
                   "one_cluster": sum(len(c["clusters"]) == 1 for c in clusters), "revised": len(unsure)}
         self.runner.manifest.setdefault("label_counts", {})[scope] = counts
+        self.runner.save_manifest()
         return [by_qid[l["qid"]] for l in labels], [l["completion"] for l in labels]
 
     # -- methods ---------------------------------------------------------------------------------------
@@ -290,7 +291,7 @@ class Pipeline:
 
         self.release()
         self.runner.manifest["wall_seconds"] = round(time.time() - started, 1)
-        self.runner._save_manifest()
+        self.runner.save_manifest()
         return results
 
     def cascade(self, teacher: ModelRef, pool: list[dict]) -> ModelRef:
@@ -383,10 +384,3 @@ def _manifest(recipe: Recipe) -> dict:
 def run_recipe(recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
                stop_after: str | None = None) -> dict[str, dict]:
     return Pipeline(recipe, run_dir, stop_after).run(methods)
-
-
-def write_summary(run_dir: Path, results: dict[str, dict]) -> Path:
-    rows = {m: {t: v.get("acc,none") for t, v in res["results"].items()} for m, res in results.items()}
-    path = Path(run_dir) / "summary.json"
-    write_json(path, rows)
-    return path

@@ -38,7 +38,7 @@ class Runner:
         self.stop_after = stop_after
         self.plan: list[str] = []          # stage names this run will pass through, for the estimate
         self.finished: set[str] = set()
-        self._save_manifest()
+        self.save_manifest()
 
     # -- bookkeeping ---------------------------------------------------------------------------------
 
@@ -59,13 +59,13 @@ class Runner:
         seconds = round(time.time() - started, 2)
         write_json(folder / "done.json", {"key": key, "seconds": seconds, **info})
         self.manifest["stages"][name] = {"key": key, "seconds": seconds, **info}
-        self._save_manifest()
+        self.save_manifest()
         self.finished.add(name)
         tqdm.write(f"[{name}] done in {seconds:.0f} s{self.eta()}")
         if self.stop_after and name.rsplit("/", 1)[-1] == self.stop_after:
             raise StopRun(name)
 
-    def _save_manifest(self) -> None:
+    def save_manifest(self) -> None:
         write_json(self.run_dir / "manifest.json", self.manifest)
 
     def eta(self) -> str:

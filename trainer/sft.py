@@ -4,6 +4,7 @@ LoRA (PEFT) or full fine-tuning. A trained model is a folder: full weights, or a
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 
@@ -112,6 +113,8 @@ def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: 
             "base": base, "adapter": cfg.mode == "lora", "examples": len(rows),
             "steps": trainer.state.global_step, "first_loss": losses[0] if losses else None,
             "last_loss": losses[-1] if losses else None}, indent=2))
+    del trainer
+    gc.collect()                              # the next stage loads another model: free this one now
 
 
 def model_args(folder: Path) -> tuple[str, str | None]:
