@@ -201,14 +201,16 @@ def test_bad_inputs_stop_with_one_line(tiny_chain, tmp_path):
 
     recipe = write_recipe(tmp_path / "r.yaml", tiny_chain, ["weak"])
     runner = CliRunner()
-    out = runner.invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "a"),
+    out = runner.invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "a"), "--set", "models.chain=null",
                                "--set", f"models.weak={tmp_path / 'missing-model'}"])
     assert out.exit_code != 0 and "missing-model" in out.output
-    out = runner.invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "b"), "--set", "data.train_size=2",
-                               "--set", "data.pool_fraction=0.01"])
-    assert out.exit_code == 0 or "pool" in out.output
+    one_each = "{synth_math: {n: 1}, synth_logic: {n: 1}, synth_knowledge: {n: 1}}"
+    out = runner.invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "b"), "--set", f"data.options={one_each}"])
+    assert out.exit_code != 0 and "data: the split left 0 teacher and 3 pool questions" in out.output
     out = runner.invoke(main, ["run", str(recipe), "--methods", "alice", "--run-dir", str(tmp_path / "c")])
     assert out.exit_code != 0 and "--methods" in out.output
+    lines = out.output.strip().splitlines()
+    assert lines[-1].startswith("Error: --methods") and sum(line.startswith("Error") for line in lines) == 1
 
 
 def test_demo_preset_on_tiny_models_writes_the_leaderboard(tiny_chain, tmp_path):
