@@ -47,6 +47,7 @@ class Runner:
         folder = self.run_dir / name
         done = folder / "done.json"
         if done.is_file() and json.loads(done.read_text()).get("key") == key:
+            self.finished.add(name)
             return folder, True
         keyfile = folder / "key"
         if folder.exists() and (not keyfile.is_file() or keyfile.read_text() != key):
