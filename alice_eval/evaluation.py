@@ -11,6 +11,7 @@ lm-eval's own format (plus an ``"alice"`` block when given), atomically.
 
 from __future__ import annotations
 
+import gc
 import importlib.util
 import json
 import logging
@@ -181,8 +182,6 @@ def evaluate(
         log_samples=log_samples, apply_chat_template=apply_chat_template,
         evaluation_tracker=tracker,
     )
-    import gc
-
     gc.collect()                              # the harness's model sits in reference cycles: free it now
     if results is None:                       # not the main process of a distributed run
         return {}

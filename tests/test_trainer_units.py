@@ -37,6 +37,8 @@ def test_split_unshuffled_follows_the_paper_and_pool_fraction_cuts():
     teacher, pool = stages.split(records, 0.2, seed=0, shuffle=False)
     assert [r["qid"] for r in teacher] == ["q0", "q1", "q2", "q3", "q4"]
     assert [r["qid"] for r in pool] == ["q5"]
+    _, capped = stages.split(records, 1.0, seed=0, shuffle=False, pool_size=2)
+    assert [r["qid"] for r in capped] == ["q5", "q6"]
 
 
 def test_cascade_slices_are_disjoint_and_cover_the_pool():
@@ -181,6 +183,7 @@ models: {weak: a, strong: b}
     (GOOD + "sample: {n: 1}", "sample.n"),
     (GOOD + "train: {mode: qlora}", "train.mode"),
     (GOOD + "trian: {}", "trian"),
+    (GOOD + "teacher_train: {epochs: -1}", "teacher_train: epochs"),
     ("name: [unclosed", "not valid YAML"),
     (GOOD + "models: {weak: a, strong: b, chain: [x, y, z]}", "chain"),
 ])

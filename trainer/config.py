@@ -140,7 +140,7 @@ class Recipe(Strict):
         return list(dict.fromkeys(methods))
 
     @model_validator(mode="after")
-    def _cascade(self) -> "Recipe":
+    def _consistent(self) -> "Recipe":
         if "cascade_alice" in self.methods and self.models.chain is None:
             raise ValueError("models.chain: cascade_alice needs a chain of three or more models")
         try:
@@ -150,7 +150,6 @@ class Recipe(Strict):
         if self.uncertainty.mode == "llm" and not self.models.summarizer:
             raise ValueError("models.summarizer: uncertainty.mode 'llm' needs a summarizer model")
         return self
-
 
     def teacher_train_config(self) -> TrainConfig:
         return TrainConfig(**{**self.train.model_dump(), **self.teacher_train})
