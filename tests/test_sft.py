@@ -65,3 +65,36 @@ def test_accelerate_launch_path_trains_in_a_child_process(tiny_model, tmp_path):
     info = json.loads((tmp_path / "out" / sft.MODEL_INFO).read_text())
     assert info == {**info, "adapter": False, "steps": 2}
     assert (tmp_path / "out" / "model.safetensors").is_file()
+
+
+def test_bf16_lora_keeps_a_bf16_base_and_fp32_adapters(tiny_model, tmp_path, monkeypatch):
+    """The CPU fast path: with bf16 on, a LoRA run loads the base in bf16 and still learns fp32 adapters."""
+    from safetensors.torch import load_file
+
+    import trl
+
+    seen = {}
+
+    class Spy(trl.SFTTrainer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            seen["base"] = self.model.get_base_model().dtype
+
+    monkeypatch.setattr(trl, "SFTTrainer", Spy)
+    sft.train(str(tiny_model), rows(), tmp_path / "adapter", tmp_path / "work",
+              CFG.model_copy(update={"bf16": True}), seed=0)
+    assert seen["base"] == torch.bfloat16
+    weights = load_file(str(tmp_path / "adapter" / "adapter_model.safetensors"))
+    assert weights and all(w.dtype == torch.float32 for w in weights.values())
+    assert any(w.abs().sum() > 0 for k, w in weights.items() if "lora_B" in k)   # it learned something
+
+
+def test_length_batches_group_similar_lengths_and_keep_every_row():
+    rows = [{"prompt": "x" * n, "completion": ""} for n in (5, 500, 7, 480, 6, 510, 490, 4)]
+    ordered = sft.length_batches(rows, batch_size=4, seed=0)
+    assert sorted(map(json.dumps, ordered)) == sorted(map(json.dumps, rows))
+    batches = [{len(r["prompt"]) for r in ordered[i:i + 4]} for i in (0, 4)]
+    assert sorted(map(max, batches)) == [7, 510] and sorted(map(min, batches)) == [4, 480]
+    assert ordered == sft.length_batches(rows, batch_size=4, seed=0)          # seeded
+    orders = {tuple(len(r["prompt"]) for r in sft.length_batches(rows, 4, seed)) for seed in range(8)}
+    assert len(orders) == 2                                                    # the batch order is shuffled

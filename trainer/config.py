@@ -101,6 +101,7 @@ class TrainConfig(Strict):
     target_modules: str | list[str] = "all-linear"
     bf16: bool | None = None                            # None: on where it is fast (GPU, bf16 CPUs)
     gradient_checkpointing: bool = False
+    group_by_length: bool = True                        # batches of similar length, in shuffled order
     save_steps: int = Field(50, gt=0)                   # checkpoints for resuming a killed run
     deepspeed: str | None = None                        # a DeepSpeed JSON (ZeRO-2 in the paper)
     num_processes: int = Field(1, gt=0)                 # > 1: training runs under `accelerate launch`

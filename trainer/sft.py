@@ -21,6 +21,21 @@ def sft_rows(records: list[dict], completions: list[str]) -> list[dict]:
             for r, c in zip(records, completions, strict=True)]
 
 
+def length_batches(rows: list[dict], batch_size: int, seed: int) -> list[dict]:
+    """Rows reordered so that each run of ``batch_size`` holds similar lengths, the runs shuffled.
+
+    Padding to the longest row of a batch is pure waste on a CPU, and the synthetic kinds differ ~5x
+    in length (a knowledge answer ~50 tokens, a logic rationale up to ~500). transformers' own
+    ``group_by_length`` sorts a whole small dataset longest-first, which would also order the kinds
+    against the learning-rate schedule; shuffled batches keep the order random."""
+    import random
+
+    by_length = sorted(rows, key=lambda r: len(json.dumps(r)))
+    batches = [by_length[i:i + batch_size] for i in range(0, len(by_length), batch_size)]
+    random.Random(seed).shuffle(batches)
+    return [row for batch in batches for row in batch]
+
+
 def _on_gpu() -> bool:
     import torch
 
@@ -87,11 +102,16 @@ def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: 
         per_device_train_batch_size=cfg.batch_size, gradient_accumulation_steps=cfg.grad_accum,
         max_length=cfg.max_length, packing=False,
         use_cpu=not gpu, bf16=bf16, gradient_checkpointing=cfg.gradient_checkpointing,
-        model_init_kwargs={"dtype": torch.bfloat16 if (bf16 and gpu) else torch.float32},
+        # a LoRA base can stay in bf16 (PEFT keeps the adapters in fp32): ~25% faster steps on a bf16
+        # CPU; full fine-tuning on a CPU keeps fp32 master weights
+        model_init_kwargs={"dtype": torch.bfloat16 if bf16 and (gpu or cfg.mode == "lora") else torch.float32},
         save_strategy="steps", save_steps=cfg.save_steps, save_total_limit=1, save_only_model=False,
         logging_steps=1, report_to="none", dataloader_num_workers=0, deepspeed=cfg.deepspeed,
         disable_tqdm=False,
+        train_sampling_strategy="sequential" if cfg.group_by_length else "random",
     )
+    if cfg.group_by_length:
+        rows = length_batches(rows, cfg.batch_size, seed)
     peft_config = None
     if cfg.mode == "lora":
         from peft import LoraConfig

@@ -619,19 +619,17 @@ def _knights(rng, level):
                 + "\n".join(f'{s} says: "{text}"' for s, text, _ in said)
                 + "\nWhich of the following is true?")
     wrong_worlds = rng.sample([w for w in worlds if w != solution], 3)
-    reasoning = ["A knight's statement must be true and a knave's statement must be false. Check each possibility."]
+    # One short line per option (~120 tokens in all): small models learn a rationale that fits in the
+    # generation budget better than a long one (v1 wrote every case out in full, ~250 tokens).
+    reasoning = ["A knight's statement is true and a knave's is false. Check each option."]
     for world in [solution] + wrong_worlds:
-        desc = _kk_world_text(world, people)[:-1]
-        broken = next(((s, text, truth(world)) for s, text, truth in said if world[s] != truth(world)), None)
+        desc = ", ".join(f"{p} {'knight' if world[p] else 'knave'}" for p in people)
+        broken = next((s for s, _, truth in said if world[s] != truth(world)), None)
         if broken is None:
-            checks = "; ".join(f"{s}'s statement is {'true' if world[s] else 'false'}, as a "
-                               f"{'knight' if world[s] else 'knave'}'s must be" for s, _, _ in said)
-            reasoning.append(f"If {desc}: {checks}. This works.")
+            reasoning.append(f"{desc}: every statement fits. Consistent.")
         else:
-            s, text, value = broken
-            kind = "knight" if world[s] else "knave"
-            reasoning.append(f"If {desc}: {s}'s statement \"{text}\" would be {'true' if value else 'false'}, "
-                             f"but {s} would be a {kind}. Impossible.")
+            reasoning.append(f"{desc}: {broken} would be a {'knight' if world[broken] else 'knave'} whose "
+                             f"statement is {'false' if world[broken] else 'true'}. Impossible.")
     # Keep the check order independent of which option is right.
     head, checks = reasoning[:1], reasoning[1:]
     rng.shuffle(checks)
