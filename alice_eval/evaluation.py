@@ -176,15 +176,19 @@ def evaluate(
     manager = task_manager({**args, **(metadata or {})}, include_defaults=needs_builtin_tasks(tasks))
     names = expand_tasks(tasks, manager)
     tracker = EvaluationTracker()
+    lm = _merged_lm(args, batch_size, device) if args.get("peft") else "hf"
     results = simple_evaluate(
-        model="hf", model_args=args, tasks=names, task_manager=manager, limit=limit,
-        batch_size=batch_size, device=device, gen_kwargs=dict(gen_kwargs) if gen_kwargs else None,
+        model=lm, model_args=None if args.get("peft") else args, tasks=names, task_manager=manager,
+        limit=limit, batch_size=batch_size, device=device,
+        gen_kwargs=dict(gen_kwargs) if gen_kwargs else None,
         log_samples=log_samples, apply_chat_template=apply_chat_template,
         evaluation_tracker=tracker,
     )
     gc.collect()                              # the harness's model sits in reference cycles: free it now
     if results is None:                       # not the main process of a distributed run
         return {}
+    if args.get("peft"):
+        results["config"]["model_args"] = args      # what a plain `lm_eval --model_args` would record
     tracker.general_config_tracker.log_end_time()
     samples = results.pop("samples", None)
     results["task_hashes"] = _task_hashes(samples)
@@ -196,6 +200,19 @@ def evaluate(
     if samples is not None and log_samples:
         results["samples"] = samples
     return results
+
+
+def _merged_lm(args: dict, batch_size: int | str, device: str):
+    """lm-eval's HF model over ``pretrained`` + the ``peft`` adapter merged in memory (see
+    :func:`alice_eval.generation.load_model`); the other HFLM arguments pass through."""
+    from lm_eval.models.huggingface import HFLM
+
+    from alice_eval.generation import load_model
+
+    model = load_model(args["pretrained"], args["peft"], args.get("dtype", "auto"))
+    rest = {k: v for k, v in args.items() if k not in ("pretrained", "peft", "dtype", "tokenizer")}
+    return HFLM(pretrained=model.to(device).eval(), tokenizer=args.get("tokenizer") or args["pretrained"],
+                batch_size=batch_size, **rest)
 
 
 def _task_hashes(samples: dict | None) -> dict:

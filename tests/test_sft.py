@@ -98,3 +98,18 @@ def test_length_batches_group_similar_lengths_and_keep_every_row():
     assert ordered == sft.length_batches(rows, batch_size=4, seed=0)          # seeded
     orders = {tuple(len(r["prompt"]) for r in sft.length_batches(rows, 4, seed)) for seed in range(8)}
     assert len(orders) == 2                                                    # the batch order is shuffled
+
+
+def test_evaluating_an_adapter_matches_the_merged_model(tiny_model, tmp_path):
+    """evaluate(peft=...) merges the adapter in memory: the same answers as the merged folder."""
+    from alice_eval.evaluation import evaluate
+
+    sft.train(str(tiny_model), rows(), tmp_path / "adapter", tmp_path / "work", CFG, seed=0)
+    sft.merge(tmp_path / "adapter", tmp_path / "merged")
+    common = dict(model_args={"dtype": "float32"}, batch_size=4, gen_kwargs={"max_gen_toks": 8},
+                  log_samples=True, device="cpu", metadata={"n": 4})
+    adapter = evaluate(str(tiny_model), ["alice_synth_math"], peft=str(tmp_path / "adapter"), **common)
+    merged = evaluate(str(tmp_path / "merged"), ["alice_synth_math"], **common)
+    answers = lambda r: [s["resps"] for s in r["samples"]["alice_synth_math"]]  # noqa: E731
+    assert answers(adapter) == answers(merged) and len(answers(adapter)) == 4
+    assert adapter["config"]["model_args"]["peft"] == str(tmp_path / "adapter")
