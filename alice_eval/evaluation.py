@@ -11,7 +11,6 @@ lm-eval's own format (plus an ``"alice"`` block when given), atomically.
 
 from __future__ import annotations
 
-import gc
 import importlib.util
 import json
 import logging
@@ -21,6 +20,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from alice_eval.fileio import atomic_write_text
+from alice_eval.memory import release_memory
 
 log = logging.getLogger(__name__)
 
@@ -184,7 +184,7 @@ def evaluate(
         log_samples=log_samples, apply_chat_template=apply_chat_template,
         evaluation_tracker=tracker,
     )
-    gc.collect()                              # the harness's model sits in reference cycles: free it now
+    release_memory()                          # the harness's model sits in reference cycles: free it now
     if results is None:                       # not the main process of a distributed run
         return {}
     if args.get("peft"):

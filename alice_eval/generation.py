@@ -6,12 +6,13 @@ extra for GPUs. Both take a list of user messages and return, per message, ``n``
 
 from __future__ import annotations
 
-import gc
 import os
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from tqdm.auto import tqdm
+
+from alice_eval.memory import release_memory
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class HFGenerator:
 
     def close(self) -> None:
         del self.model
-        gc.collect()
+        release_memory()
 
 
 class VLLMGenerator:
@@ -164,7 +165,7 @@ class VLLMGenerator:
 
     def close(self) -> None:
         del self.llm
-        gc.collect()
+        release_memory()
 
 
 BACKENDS = {"hf": HFGenerator, "vllm": VLLMGenerator}

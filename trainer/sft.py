@@ -4,11 +4,11 @@ LoRA (PEFT) or full fine-tuning. A trained model is a folder: full weights, or a
 
 from __future__ import annotations
 
-import gc
 import json
 from pathlib import Path
 
 from alice_eval import prompts
+from alice_eval.memory import release_memory
 from alice_eval.trainer.config import TrainConfig
 
 MODEL_INFO = "alice_model.json"
@@ -134,7 +134,7 @@ def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: 
             "steps": trainer.state.global_step, "first_loss": losses[0] if losses else None,
             "last_loss": losses[-1] if losses else None}, indent=2))
     del trainer
-    gc.collect()                              # the next stage loads another model: free this one now
+    release_memory()                          # the next stage loads another model: free this one now
 
 
 def model_args(folder: Path) -> tuple[str, str | None]:
