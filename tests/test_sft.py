@@ -113,3 +113,25 @@ def test_evaluating_an_adapter_matches_the_merged_model(tiny_model, tmp_path):
     answers = lambda r: [s["resps"] for s in r["samples"]["alice_synth_math"]]  # noqa: E731
     assert answers(adapter) == answers(merged) and len(answers(adapter)) == 4
     assert adapter["config"]["model_args"]["peft"] == str(tmp_path / "adapter")
+
+
+def test_a_merged_adapter_loads_as_a_plain_unfrozen_model(tiny_model, tmp_path):
+    """load_model merges the adapter and unfreezes the weights (frozen bf16 weights are slow on CPUs)."""
+    from alice_eval.generation import load_model
+
+    sft.train(str(tiny_model), rows(), tmp_path / "adapter", tmp_path / "work", CFG, seed=0)
+    model = load_model(str(tiny_model), str(tmp_path / "adapter"), torch.float32)
+    assert not any("lora" in name for name, _ in model.named_parameters())
+    assert all(p.requires_grad for p in model.parameters())
+    ids = torch.tensor([[1, 2, 3]])
+    with torch.no_grad():
+        assert torch.allclose(model(ids).logits, logits_of(tmp_path, tiny_model, ids), atol=1e-4)
+
+
+def logits_of(tmp_path, tiny_model, ids):
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    base = AutoModelForCausalLM.from_pretrained(str(tiny_model), dtype=torch.float32)
+    with torch.no_grad():
+        return PeftModel.from_pretrained(base, str(tmp_path / "adapter"))(ids).logits
