@@ -159,7 +159,9 @@ def test_rerun_recomputes_nothing_and_a_config_change_redoes_only_what_it_touche
                                        "--set", "student.temperature=0.5"])
     assert result.exit_code == 0, result.output
     changed = {str(p.parent.relative_to(run)) for p, t in before.items() if p.stat().st_mtime != t}
-    assert changed == {"alice/zeroshot", "alice/revise", "alice/labels", "alice/sft", "alice/eval"}
+    # the student's texts are redone; labels, training and eval follow only if those texts changed
+    assert {"alice/zeroshot", "alice/revise"} <= changed
+    assert changed <= {"alice/zeroshot", "alice/revise", "alice/labels", "alice/sft", "alice/eval"}
 
 
 def wait_for(path_glob: str, root: Path, proc: subprocess.Popen, timeout: float = 600) -> None:

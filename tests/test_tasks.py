@@ -115,7 +115,7 @@ def test_task_configs(loaded_tasks):
         assert cfg.output_type == "generate_until" and cfg.num_fewshot == 0
         assert cfg.generation_kwargs["do_sample"] is False
         assert cfg.generation_kwargs["max_gen_toks"] == (384 if "synth" in name else 1024)
-        assert cfg.metadata["version"] == 1.0
+        assert cfg.metadata["version"] == (1.1 if "synth" in name else 1.0)   # 1.1: short knights rationales
         metrics = {m["metric"] for m in cfg.metric_list}
         assert metrics == set(METRICS) | ({"f1"} if name == "alice_hotpotqa" else set())
         assert task.has_test_docs()

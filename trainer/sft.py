@@ -123,7 +123,9 @@ def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: 
         tokenizer.pad_token = tokenizer.eos_token
     trainer = SFTTrainer(model=base, args=args, train_dataset=Dataset.from_list(rows),
                          processing_class=tokenizer, peft_config=peft_config)
-    checkpoints = sorted(work_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[-1]))
+    # trainer_state.json is written last: a checkpoint without it was cut short by a kill
+    checkpoints = sorted((p for p in work_dir.glob("checkpoint-*") if (p / "trainer_state.json").is_file()),
+                         key=lambda p: int(p.name.split("-")[-1]))
     trainer.train(resume_from_checkpoint=str(checkpoints[-1]) if checkpoints else None)
     trainer.save_model(str(out_dir))        # on every rank: DeepSpeed ZeRO-3 gathers weights here
     if trainer.is_world_process_zero():
