@@ -123,15 +123,9 @@ def test_a_merged_adapter_loads_as_a_plain_unfrozen_model(tiny_model, tmp_path):
     model = load_model(str(tiny_model), str(tmp_path / "adapter"), torch.float32)
     assert not any("lora" in name for name, _ in model.named_parameters())
     assert all(p.requires_grad for p in model.parameters())
-    ids = torch.tensor([[1, 2, 3]])
+    from transformers import AutoTokenizer
+
+    ids = AutoTokenizer.from_pretrained(str(tiny_model))("What is 2 + 3? #### 5", return_tensors="pt")
     with torch.no_grad():
-        assert torch.allclose(model(ids).logits, logits_of(tmp_path, tiny_model, ids), atol=1e-4)
-
-
-def logits_of(tmp_path, tiny_model, ids):
-    from peft import PeftModel
-    from transformers import AutoModelForCausalLM
-
-    base = AutoModelForCausalLM.from_pretrained(str(tiny_model), dtype=torch.float32)
-    with torch.no_grad():
-        return PeftModel.from_pretrained(base, str(tmp_path / "adapter"))(ids).logits
+        merged = model(**ids).logits
+    assert torch.allclose(merged, logits(str(tiny_model), str(tmp_path / "adapter")), atol=1e-4)
