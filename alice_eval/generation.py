@@ -20,6 +20,7 @@ class SamplingParams:
     n: int = 1
     temperature: float = 0.0          # 0 means greedy
     top_p: float = 1.0
+    top_k: int = 0                    # 0 means off, as in the paper (vLLM's default; transformers' is 50)
     max_new_tokens: int = 256
     seed: int = 0
     stop: tuple[str, ...] = field(default_factory=tuple)
@@ -78,6 +79,37 @@ def load_model(model: str, adapter: str | None, dtype):
     return merged.requires_grad_(True)
 
 
+class SamplingWarper:
+    """Temperature, top-k, then top-p, as transformers' own warpers do, without sorting the vocabulary.
+
+    The nucleus is looked for among the ``k`` likeliest tokens; that is exact whenever they hold at least
+    ``top_p`` of the mass, and only rows where they do not fall back to transformers' full sort. On a
+    CPU that sort of 49k-151k logits per row took ~1/3 of each sampling step (135M model, 64 rows).
+    """
+
+    def __init__(self, temperature: float, top_k: int = 0, top_p: float = 1.0, k: int = 256):
+        self.temperature, self.top_k, self.top_p, self.k = temperature, top_k, top_p, k
+
+    def __call__(self, input_ids, scores):
+        import torch
+        from transformers import TopKLogitsWarper, TopPLogitsWarper
+
+        scores = scores / self.temperature
+        if self.top_k:
+            scores = TopKLogitsWarper(self.top_k)(input_ids, scores)
+        if self.top_p >= 1.0:
+            return scores
+        top, index = scores.topk(min(self.k, scores.shape[-1]), dim=-1)       # descending
+        probs = (top - scores.logsumexp(dim=-1, keepdim=True)).exp()
+        mass_above = probs.cumsum(dim=-1) - probs
+        kept = top.masked_fill(mass_above >= self.top_p, -float("inf"))       # the likeliest always stays
+        out = torch.full_like(scores, -float("inf")).scatter_(1, index, kept)
+        short = probs.sum(dim=-1) < self.top_p                                # nucleus reaches past k
+        if short.any():
+            out[short] = TopPLogitsWarper(self.top_p)(input_ids[short], scores[short])
+        return out
+
+
 class HFGenerator:
     """Batched ``model.generate`` with the tokenizer's chat template; ``batch_size`` counts sequences."""
 
@@ -102,6 +134,7 @@ class HFGenerator:
 
     def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
         import torch
+        from transformers import LogitsProcessorList
 
         texts = [self._render(m) for m in messages]
         # similar lengths in a batch waste less padding; results go back in the caller's order
@@ -115,8 +148,9 @@ class HFGenerator:
             sample = params.temperature > 0
             kwargs = dict(max_new_tokens=params.max_new_tokens, do_sample=sample,
                           num_return_sequences=params.n, pad_token_id=self.tokenizer.pad_token_id)
-            if sample:
-                kwargs.update(temperature=params.temperature, top_p=params.top_p)
+            if sample:    # one warper in place of transformers' three (and of its silent default top_k=50)
+                warper = SamplingWarper(params.temperature, params.top_k, params.top_p)
+                kwargs.update(temperature=1.0, top_k=0, top_p=1.0, logits_processor=LogitsProcessorList([warper]))
             if params.stop:
                 kwargs.update(stop_strings=list(params.stop), tokenizer=self.tokenizer)
             torch.manual_seed(params.seed * 100_003 + b)     # same seed, same batches -> same texts
@@ -156,7 +190,8 @@ class VLLMGenerator:
         from vllm import SamplingParams as VLLMParams
 
         sampling = VLLMParams(n=params.n, temperature=params.temperature, top_p=params.top_p,
-                              max_tokens=params.max_new_tokens, seed=params.seed, stop=list(params.stop) or None)
+                              top_k=params.top_k or -1, max_tokens=params.max_new_tokens, seed=params.seed,
+                              stop=list(params.stop) or None)
         conversations = [[{"role": "user", "content": m}] for m in messages]
         results = self.llm.chat(conversations, sampling, use_tqdm=desc is not None, lora_request=self.lora)
         return [[o.text for o in r.outputs] for r in results]

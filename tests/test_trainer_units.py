@@ -112,9 +112,20 @@ def test_labels_bypass_single_cluster_questions_and_drop_clusterless_ones():
                                                     {"answer": "8", "representative": "b #### 8", "size": 2}]},
         {"qid": "none", "n_samples": 4, "clusters": []},
     ]
-    labels = stages.alice_labels({}, clusters, {"two": "revised #### 8", "one": "never used"})
+    records = {q: {"qid": q, "kind": "number"} for q in ("one", "two", "none")}
+    labels = stages.alice_labels(records, clusters, {"two": "revised #### 8", "one": "never used"})
     assert labels == [{"qid": "one", "completion": "#### 7", "source": "original"},
                       {"qid": "two", "completion": "revised #### 8", "source": "revised"}]
+
+
+def test_revisions_without_a_readable_answer_are_dropped_unless_asked_to_keep_them():
+    clusters = [{"qid": "two", "n_samples": 4, "clusters": [{"answer": "7", "representative": "#### 7", "size": 2},
+                                                            {"answer": "8", "representative": "#### 8", "size": 2}]}]
+    records = {"two": {"qid": "two", "kind": "number"}}
+    cut_off = {"two": "Let me think. First, 3 + 4 is"}                  # ran out of tokens before answering
+    assert stages.alice_labels(records, clusters, cut_off) == []
+    assert stages.alice_labels(records, clusters, cut_off, require_answer=False) == [
+        {"qid": "two", "completion": cut_off["two"], "source": "revised"}]
 
 
 # -- runner ----------------------------------------------------------------------------------------------

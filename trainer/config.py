@@ -65,6 +65,7 @@ class GenerationConfig(Strict):
 class Decoding(Strict):
     temperature: float = Field(0.9, ge=0)
     top_p: float = Field(0.95, gt=0, le=1)
+    top_k: int = Field(0, ge=0)                         # 0: off, as in the paper
 
 
 class CotConfig(Decoding):
@@ -74,6 +75,12 @@ class CotConfig(Decoding):
 
 class SampleConfig(Decoding):
     n: int = Field(100, gt=1)                           # teacher samples per pool question
+
+
+class StudentConfig(Decoding):
+    """The untuned student's zero-shot answer and revision."""
+    max_new_tokens: int | None = Field(None, gt=0)     # None: generation.max_new_tokens
+    require_answer: bool = True                         # drop revisions whose answer cannot be read
 
 
 class ClusterConfig(Strict):
@@ -127,7 +134,7 @@ class Recipe(Strict):
     sample: SampleConfig = SampleConfig()
     cluster: ClusterConfig = ClusterConfig()
     uncertainty: UncertaintyConfig = UncertaintyConfig()
-    student: Decoding = Decoding()                      # zero-shot and revision by the untuned student
+    student: StudentConfig = StudentConfig()
     train: TrainConfig = TrainConfig()
     teacher_train: dict = {}                            # overrides of `train` for the weak teacher's SFT
     eval: EvalConfig = EvalConfig()

@@ -90,8 +90,9 @@ class Pipeline:
             self._generator = None
 
     def params(self, decoding, n: int = 1) -> SamplingParams:
-        return SamplingParams(n=n, temperature=decoding.temperature, top_p=decoding.top_p,
-                              max_new_tokens=self.recipe.generation.max_new_tokens, seed=self.recipe.seed)
+        return SamplingParams(n=n, temperature=decoding.temperature, top_p=decoding.top_p, top_k=decoding.top_k,
+                              max_new_tokens=getattr(decoding, "max_new_tokens", None)
+                              or self.recipe.generation.max_new_tokens, seed=self.recipe.seed)
 
     # -- data ----------------------------------------------------------------------------------------
 
@@ -237,10 +238,14 @@ class Pipeline:
                                                  uncertainty[q["qid"]])
         revised = self.generate(f"{scope}/revise", student, unsure, revise, r.student, "revised")
         labels, _ = self.runner.records(f"{scope}/labels",
-                                        lambda chunk, i: stages.alice_labels(by_qid, chunk, revised),
-                                        clusters, {"revised": revised}, chunk_size=max(1, len(clusters)))
+                                        lambda chunk, i: stages.alice_labels(by_qid, chunk, revised,
+                                                                             r.student.require_answer),
+                                        clusters, {"revised": revised, "require_answer": r.student.require_answer},
+                                        chunk_size=max(1, len(clusters)))
+        kept_revisions = sum(l["source"] == "revised" for l in labels)
         counts = {"questions": len(clusters), "no_cluster": sum(not c["clusters"] for c in clusters),
-                  "one_cluster": sum(len(c["clusters"]) == 1 for c in clusters), "revised": len(unsure)}
+                  "one_cluster": sum(len(c["clusters"]) == 1 for c in clusters), "revised": len(unsure),
+                  "revision_dropped": len(unsure) - kept_revisions}
         self.runner.manifest.setdefault("label_counts", {})[scope] = counts
         self.runner.save_manifest()
         return [by_qid[l["qid"]] for l in labels], [l["completion"] for l in labels]

@@ -137,17 +137,23 @@ def make_uncertainty(records: dict[str, dict], mode: str, get: GetGenerator | No
     return run
 
 
-def alice_labels(records: dict[str, dict], clusters: list[dict], revised: dict[str, str]) -> list[dict]:
+def alice_labels(records: dict[str, dict], clusters: list[dict], revised: dict[str, str],
+                 require_answer: bool = True) -> list[dict]:
     """The student's training targets: the teacher's answer where it was certain (one cluster), the
-    student's revision where it was not; questions without any cluster are dropped."""
+    student's revision where it was not; questions without any cluster are dropped.
+
+    With ``require_answer`` a revision whose answer cannot be read is dropped too, so every label ends
+    in an answer as the teacher's clustered ones do; a revision cut off by the token budget would
+    otherwise teach the student to stop before answering."""
     labels = []
     for c in clusters:
         if not c["clusters"]:
             continue
+        text = revised.get(c["qid"], "")
         if len(c["clusters"]) == 1:
             labels.append({"qid": c["qid"], "completion": c["clusters"][0]["representative"], "source": "original"})
-        elif revised.get(c["qid"], "").strip():
-            labels.append({"qid": c["qid"], "completion": revised[c["qid"]], "source": "revised"})
+        elif text.strip() and not (require_answer and scoring.extract(records[c["qid"]], text) is None):
+            labels.append({"qid": c["qid"], "completion": text, "source": "revised"})
     return labels
 
 
