@@ -223,3 +223,30 @@ def test_every_shipped_recipe_validates():
     for name in names:
         recipe = load_recipe(name)
         assert recipe.name == name
+
+
+# -- bench -----------------------------------------------------------------------------------------------
+
+def test_bench_measures_every_case_against_its_baseline_and_writes_the_table(tiny_model, tmp_path):
+    from click.testing import CliRunner
+
+    from alice_eval.cli import main
+
+    out = tmp_path / "bench.md"
+    result = CliRunner().invoke(main, ["bench", "--model", str(tiny_model), "--batch", "4", "--steps", "3",
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(out.with_suffix(".json").read_text())
+    rows = {r["case"]: r for r in figures["rows"]}
+    assert list(rows) == ["sampling", "lora", "weights", "release"]
+    for r in rows.values():
+        assert r["baseline_s"] > 0 and r["ours_s"] > 0 and r["baseline_mb"] > 0 and r["ours_mb"] > 0
+        assert r["speedup"] == pytest.approx(r["baseline_s"] / r["ours_s"], rel=0.02)
+    assert out.read_text().count("\n| ") == 5 and "| sampling | transformers warpers | SamplingWarper |" in result.output
+
+
+def test_bench_rejects_an_unknown_case():
+    from alice_eval import bench
+
+    with pytest.raises(ValueError, match="--case: unknown nope"):
+        bench.run("any-model", cases=("nope",))

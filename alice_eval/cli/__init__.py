@@ -18,15 +18,16 @@ def main() -> None:
       alice-train run RECIPE.yaml               # a recipe end to end
       alice-train eval --model PATH --tasks 'alice_synth_*'
       alice-train leaderboard runs/             # PGR table, CSV and plot in results/
+      alice-train bench                         # CPU speed-ups against their baselines
     """
 
 
 def _register() -> None:
     from alice_eval.cli import eval as eval_cmd
-    from alice_eval.cli import leaderboard, models, run
+    from alice_eval.cli import bench, leaderboard, models, run
 
     for command in (eval_cmd.eval_command, eval_cmd.tasks_path, models.models, leaderboard.leaderboard,
-                    run.run, run.status, run.demo):
+                    run.run, run.status, run.demo, bench.bench):
         main.add_command(command)
 
 
