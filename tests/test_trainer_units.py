@@ -130,6 +130,16 @@ def test_revisions_without_a_readable_answer_are_dropped_unless_asked_to_keep_th
 
 # -- runner ----------------------------------------------------------------------------------------------
 
+def test_time_estimate_scales_a_reference_run_by_this_runs_pace(tmp_path):
+    runner = Runner(tmp_path / "run")
+    runner.plan = ["weak/sft", "weak/eval", "strong/sft", "strong/eval"]
+    runner.manifest["stages"]["weak/sft"] = {"seconds": 20.0}
+    runner.finished.add("weak/sft")
+    assert runner.eta() == "; about 1 min left (3 stages)"         # no reference: sft 20 s, others its mean
+    runner.reference = {"weak/sft": 10.0, "weak/eval": 30.0, "strong/sft": 60.0, "strong/eval": 90.0}
+    assert runner.eta() == "; about 6 min left (3 stages)"         # twice as slow as the reference: 360 s
+
+
 def test_runner_resumes_at_the_first_missing_chunk(tmp_path):
     calls = []
 

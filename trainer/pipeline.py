@@ -387,5 +387,11 @@ def _manifest(recipe: Recipe) -> dict:
 
 
 def run_recipe(recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
-               stop_after: str | None = None) -> dict[str, dict]:
-    return Pipeline(recipe, run_dir, stop_after).run(methods)
+               stop_after: str | None = None, reference: Path | None = None) -> dict[str, dict]:
+    """Run ``methods`` of ``recipe``; ``reference``: the manifest of an earlier run of it, whose stage
+    times make the remaining-time estimate right from the first stage."""
+    pipeline = Pipeline(recipe, run_dir, stop_after)
+    if reference and reference.is_file():
+        stages_ = json.loads(reference.read_text()).get("stages", {})
+        pipeline.runner.reference = {n: s["seconds"] for n, s in stages_.items() if "seconds" in s}
+    return pipeline.run(methods)

@@ -37,6 +37,7 @@ class Runner:
             self.manifest["stages"] = json.loads(old.read_text()).get("stages", {})
         self.stop_after = stop_after
         self.plan: list[str] = []          # stage names this run will pass through, for the estimate
+        self.reference: dict[str, float] = {}   # stage seconds of an earlier run of the recipe, if any
         self.finished: set[str] = set()
         self.save_manifest()
 
@@ -70,15 +71,20 @@ class Runner:
         write_json(self.run_dir / "manifest.json", self.manifest)
 
     def eta(self) -> str:
-        """Remaining time, estimated from the stages of the same kind (sample, sft, eval...) done so far."""
+        """Remaining time: a reference run's stage times scaled by this run's pace so far, or else the
+        mean time of stages of the same kind (sample, sft, eval...) done so far."""
         todo = [n for n in self.plan if n not in self.finished]
         if not todo:
             return ""
+        seconds = {n: self.manifest["stages"][n]["seconds"] for n in self.finished if n in self.manifest["stages"]}
+        timed = [n for n in seconds if self.reference.get(n, 0) >= 5]       # short stages say little of pace
+        pace = sum(seconds[n] for n in timed) / sum(self.reference[n] for n in timed) if timed else 1.0
         took: dict[str, list[float]] = {}
-        for name in self.finished:
-            took.setdefault(name.rsplit("/", 1)[-1], []).append(self.manifest["stages"][name]["seconds"])
-        mean_all = sum(sum(v) for v in took.values()) / max(1, sum(len(v) for v in took.values()))
-        remaining = sum(_mean(took.get(n.rsplit("/", 1)[-1])) or mean_all for n in todo)
+        for name, s in seconds.items():
+            took.setdefault(name.rsplit("/", 1)[-1], []).append(s)
+        mean_all = sum(seconds.values()) / max(1, len(seconds))
+        remaining = sum(self.reference[n] * pace if n in self.reference
+                        else _mean(took.get(n.rsplit("/", 1)[-1])) or mean_all for n in todo)
         return f"; about {remaining / 60:.0f} min left ({len(todo)} stages)"
 
     def is_done(self, name: str, key: str) -> bool:

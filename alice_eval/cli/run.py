@@ -17,7 +17,7 @@ def _methods(value: str | None) -> list[str] | None:
 
 
 def _execute(recipe_path: str, overrides: tuple[str, ...], run_dir: str | None, methods: str | None,
-             stop_after: str | None) -> Path:
+             stop_after: str | None, results_dir: str = "results") -> Path:
     from alice_eval.trainer.config import RecipeError, load_recipe
     from alice_eval.trainer.pipeline import run_recipe
     from alice_eval.trainer.runner import StopRun
@@ -30,7 +30,9 @@ def _execute(recipe_path: str, overrides: tuple[str, ...], run_dir: str | None, 
     click.echo(f"run {recipe.name!r} in {folder} (methods: {', '.join(_methods(methods) or recipe.methods)})")
     started = time.time()
     try:
-        results = run_recipe(recipe, folder, _methods(methods), stop_after)
+        # stage times of the run kept in results/runs/<name>, if any, make the time estimate
+        results = run_recipe(recipe, folder, _methods(methods), stop_after,
+                             reference=Path(results_dir) / "runs" / folder.name / "manifest.json")
     except StopRun as stop:
         click.echo(f"stopped after {stop.args[0]} as asked; run the same command without --stop-after to go on")
         return folder
@@ -118,7 +120,7 @@ def demo(full, overrides, run_dir, out):
     """
     from alice_eval import leaderboard
 
-    folder = _execute(DEMO_RECIPES[full], overrides, run_dir, None, None)
+    folder = _execute(DEMO_RECIPES[full], overrides, run_dir, None, None, results_dir=out)
     keep = Path(out) / "runs" / folder.name          # what a leaderboard needs, without model weights
     keep.mkdir(parents=True, exist_ok=True)
     for path in [folder / "manifest.json", *sorted((folder / "results").glob("*.json"))]:
