@@ -90,9 +90,9 @@ class Pipeline:
             self._generator = None
 
     def params(self, decoding, n: int = 1) -> SamplingParams:
+        budget = getattr(decoding, "max_new_tokens", None) or self.recipe.generation.max_new_tokens
         return SamplingParams(n=n, temperature=decoding.temperature, top_p=decoding.top_p, top_k=decoding.top_k,
-                              max_new_tokens=getattr(decoding, "max_new_tokens", None)
-                              or self.recipe.generation.max_new_tokens, seed=self.recipe.seed)
+                              max_new_tokens=budget, seed=self.recipe.seed)
 
     # -- data ----------------------------------------------------------------------------------------
 
