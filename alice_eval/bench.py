@@ -24,7 +24,12 @@ from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 
 PROMPT = "Tom has 3 apples and buys 5 more. How many apples does he have? Explain step by step."
-CASES = ("sampling", "lora", "weights", "release")
+CASES = {                   # case: (baseline, ours, what the memory columns measure)
+    "sampling": ("transformers warpers", "SamplingWarper", "peak RSS"),
+    "lora": ("PEFT unmerged", "merged", "peak RSS"),
+    "weights": ("frozen", "unfrozen", "peak RSS"),
+    "release": ("gc only", "gc + malloc_trim", "RSS after"),
+}
 
 
 @dataclass
@@ -46,7 +51,7 @@ class Row:
     ours_mb: float
 
 
-def run(model: str, batch: int = 64, steps: int = 48, cases: tuple[str, ...] = CASES,
+def run(model: str, batch: int = 64, steps: int = 48, cases: tuple[str, ...] = tuple(CASES),
         progress=lambda _msg: None) -> list[Row]:
     """Measure each case (baseline, then ours) on ``model`` (a folder) with ``batch`` sequences."""
     unknown = set(cases) - set(CASES)
@@ -55,18 +60,14 @@ def run(model: str, batch: int = 64, steps: int = 48, cases: tuple[str, ...] = C
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         adapter = _random_adapter(model, tmp) if {"lora", "weights"} & set(cases) else None
-        labels = {"sampling": ("transformers warpers", "SamplingWarper", "peak RSS"),
-                  "lora": ("PEFT unmerged", "merged", "peak RSS"),
-                  "weights": ("frozen", "unfrozen", "peak RSS"),
-                  "release": ("gc only", "gc + malloc_trim", "RSS after")}
         for case in cases:
-            measured = []
-            for ours in (False, True):
-                progress(f"{case}: {labels[case][int(ours)]}")
-                measured.append(_in_fresh_process(_measure, case, ours, model, adapter, batch, steps))
-            base, mine = measured
-            rows.append(Row(case, labels[case][0], labels[case][1], round(base.seconds, 4), round(mine.seconds, 4),
-                            round(base.seconds / mine.seconds, 3), labels[case][2],
+            baseline, ours, memory = CASES[case]
+            progress(f"{case}: {baseline}")
+            base = _in_fresh_process(_measure, case, False, model, adapter, batch, steps)
+            progress(f"{case}: {ours}")
+            mine = _in_fresh_process(_measure, case, True, model, adapter, batch, steps)
+            rows.append(Row(case, baseline, ours, round(base.seconds, 4), round(mine.seconds, 4),
+                            round(base.seconds / mine.seconds, 3), memory,
                             round(base.memory_mb), round(mine.memory_mb)))
     return rows
 
@@ -133,9 +134,9 @@ def _release(ours: bool, model: str, dtype, batch: int, steps: int) -> Measure:
 
 def _generate(lm, model: str, batch: int, steps: int, sample: bool, fast: bool) -> None:
     import torch
-    from transformers import AutoTokenizer, LogitsProcessorList
+    from transformers import AutoTokenizer
 
-    from alice_eval.generation import SamplingWarper
+    from alice_eval.generation import SamplingParams, sampling_kwargs
 
     tokenizer = AutoTokenizer.from_pretrained(model)
     text = tokenizer.apply_chat_template([{"role": "user", "content": PROMPT}], tokenize=False,
@@ -143,9 +144,8 @@ def _generate(lm, model: str, batch: int, steps: int, sample: bool, fast: bool) 
     enc = tokenizer([text] * batch, return_tensors="pt", add_special_tokens=False)
     kwargs = dict(max_new_tokens=steps, min_new_tokens=steps, do_sample=sample,
                   pad_token_id=tokenizer.pad_token_id or tokenizer.eos_token_id)
-    if sample and fast:
-        kwargs.update(temperature=1.0, top_k=0, top_p=1.0,
-                      logits_processor=LogitsProcessorList([SamplingWarper(0.9, 0, 0.95)]))
+    if sample and fast:                       # exactly what the generator passes
+        kwargs.update(sampling_kwargs(SamplingParams(temperature=0.9, top_p=0.95)))
     elif sample:                              # transformers' own: temperature, then top-p (top-k off)
         kwargs.update(temperature=0.9, top_k=0, top_p=0.95)
     torch.manual_seed(0)

@@ -110,6 +110,16 @@ class SamplingWarper:
         return out
 
 
+def sampling_kwargs(params: SamplingParams) -> dict:
+    """``model.generate`` arguments for sampling: one warper in place of transformers' temperature, top-k
+    and top-p (whose top-k would otherwise default to 50)."""
+    from transformers import LogitsProcessorList
+
+    warper = SamplingWarper(params.temperature, params.top_k, params.top_p)
+    return dict(do_sample=True, temperature=1.0, top_k=0, top_p=1.0,
+                logits_processor=LogitsProcessorList([warper]))
+
+
 class HFGenerator:
     """Batched ``model.generate`` with the tokenizer's chat template; ``batch_size`` counts sequences."""
 
@@ -134,7 +144,6 @@ class HFGenerator:
 
     def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
         import torch
-        from transformers import LogitsProcessorList
 
         texts = [self._render(m) for m in messages]
         # similar lengths in a batch waste less padding; results go back in the caller's order
@@ -145,12 +154,10 @@ class HFGenerator:
         for b, batch in enumerate(tqdm(batches, desc=desc, leave=False, disable=desc is None)):
             enc = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True,
                                  add_special_tokens=False).to(self.device)
-            sample = params.temperature > 0
-            kwargs = dict(max_new_tokens=params.max_new_tokens, do_sample=sample,
+            kwargs = dict(max_new_tokens=params.max_new_tokens, do_sample=False,
                           num_return_sequences=params.n, pad_token_id=self.tokenizer.pad_token_id)
-            if sample:    # one warper in place of transformers' three (and of its silent default top_k=50)
-                warper = SamplingWarper(params.temperature, params.top_k, params.top_p)
-                kwargs.update(temperature=1.0, top_k=0, top_p=1.0, logits_processor=LogitsProcessorList([warper]))
+            if params.temperature > 0:
+                kwargs.update(sampling_kwargs(params))
             if params.stop:
                 kwargs.update(stop_strings=list(params.stop), tokenizer=self.tokenizer)
             torch.manual_seed(params.seed * 100_003 + b)     # same seed, same batches -> same texts

@@ -42,7 +42,7 @@ def test_unknown_backend_names_the_field():
 
 
 @pytest.mark.parametrize("spread", [0.3, 3.0, 30.0])      # flat (full-sort fallback) to peaked (fast path)
-def test_nucleus_warper_keeps_the_same_tokens_as_transformers(spread):
+def test_sampling_warper_keeps_the_same_tokens_as_transformers(spread):
     import torch
     from transformers import LogitsProcessorList, TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
 

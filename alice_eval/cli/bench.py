@@ -14,7 +14,7 @@ from alice_eval import bench as benchmark
 @click.option("--model", default="smollm2-135m-instruct", help="A zoo name, a model folder or a Hugging Face id.")
 @click.option("--batch", default=64, type=click.IntRange(1), help="Sequences per generate call.")
 @click.option("--steps", default=48, type=click.IntRange(1), help="New tokens per sequence (fixed).")
-@click.option("--case", "cases", multiple=True, type=click.Choice(benchmark.CASES),
+@click.option("--case", "cases", multiple=True, type=click.Choice(list(benchmark.CASES)),
               help="Only these cases (repeatable; default: all).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the table here (.md) and its figures beside it (.json).")
@@ -30,7 +30,7 @@ def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path 
     from alice_eval.models import resolve
 
     path = resolve(model)
-    rows = benchmark.run(path, batch, steps, cases or benchmark.CASES,
+    rows = benchmark.run(path, batch, steps, cases or tuple(benchmark.CASES),
                          progress=lambda msg: click.echo(f"measuring {msg} ...", err=True))
     table = benchmark.render(rows)
     click.echo(f"{model}, batch {batch}, {steps} new tokens per sequence\n{table}")
