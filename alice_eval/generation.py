@@ -121,7 +121,7 @@ def sampling_kwargs(params: SamplingParams) -> dict:
 
 
 class HFGenerator:
-    """Batched ``model.generate`` with the tokenizer's chat template; ``batch_size`` counts sequences."""
+    """The tokenizer's chat template and :func:`alice_eval.decode.decode`; ``batch_size`` counts sequences."""
 
     def __init__(self, model: str, *, adapter: str | None = None, batch_size: int = 16, dtype: str = "auto",
                  device: str | None = None):
@@ -137,36 +137,30 @@ class HFGenerator:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.model = load_model(model, adapter, resolve_dtype(dtype, self.device)).to(self.device).eval()
         self.batch_size = batch_size
+        eos = self.model.generation_config.eos_token_id
+        self.eos = {e for e in [*(eos if isinstance(eos, list) else [eos]), self.tokenizer.eos_token_id] if e is not None}
 
     def _render(self, message: str) -> str:
         return self.tokenizer.apply_chat_template([{"role": "user", "content": message}], tokenize=False,
                                                   add_generation_prompt=True)
 
     def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
-        import torch
+        from alice_eval.decode import decode
 
-        texts = [self._render(m) for m in messages]
+        prompts = [self.tokenizer(self._render(m), add_special_tokens=False)["input_ids"] for m in messages]
         # similar lengths in a batch waste less padding; results go back in the caller's order
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
         per_batch = max(1, self.batch_size // params.n)
-        out: list[list[str]] = [[] for _ in texts]
+        out: list[list[str]] = [[] for _ in prompts]
         batches = [order[i:i + per_batch] for i in range(0, len(order), per_batch)]
+        warp = SamplingWarper(params.temperature, params.top_k, params.top_p) if params.temperature > 0 else None
+        stop = (lambda ids: _has_stop(self.tokenizer.decode(ids[-32:]), params.stop)) if params.stop else None
         for b, batch in enumerate(tqdm(batches, desc=desc, leave=False, disable=desc is None)):
-            enc = self.tokenizer([texts[i] for i in batch], return_tensors="pt", padding=True,
-                                 add_special_tokens=False).to(self.device)
-            kwargs = dict(max_new_tokens=params.max_new_tokens, do_sample=False,
-                          num_return_sequences=params.n, pad_token_id=self.tokenizer.pad_token_id)
-            if params.temperature > 0:
-                kwargs.update(sampling_kwargs(params))
-            if params.stop:
-                kwargs.update(stop_strings=list(params.stop), tokenizer=self.tokenizer)
-            torch.manual_seed(params.seed * 100_003 + b)     # same seed, same batches -> same texts
-            with torch.inference_mode():
-                generated = self.model.generate(**enc, **kwargs)
-            completions = self.tokenizer.batch_decode(generated[:, enc["input_ids"].shape[1]:],
-                                                      skip_special_tokens=True)
-            for j, i in enumerate(batch):
-                out[i] = [_cut(c, params.stop) for c in completions[j * params.n:(j + 1) * params.n]]
+            ids = decode(self.model, [prompts[i] for i in batch], n=params.n, max_new_tokens=params.max_new_tokens,
+                         eos=self.eos, pad=self.tokenizer.pad_token_id, warp=warp,
+                         seed=params.seed * 100_003 + b, done=stop)    # same seed, same batches -> same texts
+            for i, rows in zip(batch, ids):
+                out[i] = [_cut(t, params.stop) for t in self.tokenizer.batch_decode(rows, skip_special_tokens=True)]
         return out
 
     def close(self) -> None:
@@ -215,6 +209,10 @@ def load_generator(model: str, backend: str = "hf", **kwargs) -> Generator:
     if backend not in BACKENDS:
         raise ValueError(f"generation.backend: {backend!r} is not one of {', '.join(BACKENDS)}")
     return BACKENDS[backend](model, **kwargs)
+
+
+def _has_stop(text: str, stop: tuple[str, ...]) -> bool:
+    return any(s in text for s in stop)
 
 
 def _cut(text: str, stop: tuple[str, ...]) -> str:

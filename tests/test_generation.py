@@ -60,18 +60,77 @@ def test_sampling_warper_keeps_the_same_tokens_as_transformers(spread):
         assert torch.equal(ours[ours.isfinite()], theirs[theirs.isfinite()])
 
 
-@pytest.mark.parametrize("temperature,top_k", [(0.05, 0), (0.9, 0), (0.9, 20)])
-def test_sampling_gives_the_same_texts_as_transformers_warpers(tiny_model, temperature, top_k):
+def _prompts(gen, messages):
+    return [gen.tokenizer(gen._render(m), add_special_tokens=False)["input_ids"] for m in messages]
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_greedy_decode_gives_the_tokens_of_model_generate(tiny_model, n):
+    """The decode loop (prefill once, finished rows leave the batch) changes no greedy token."""
     import torch
 
-    gen = load_generator(str(tiny_model), "hf", batch_size=8, dtype="float32")
-    params = SamplingParams(n=4, temperature=temperature, top_p=0.9, top_k=top_k, max_new_tokens=12, seed=3)
-    ours = gen.generate(["hi", "what is 2 + 2?"], params)
-    enc = gen.tokenizer([gen._render(m) for m in ["hi", "what is 2 + 2?"]], return_tensors="pt",
-                        padding=True, add_special_tokens=False)
-    torch.manual_seed(3 * 100_003)
+    from alice_eval.decode import decode
+
+    gen = load_generator(str(tiny_model), "hf", dtype="float32")
+    torch.manual_seed(0)
+    with torch.no_grad():                     # larger random weights: varied tokens instead of one repeated
+        for p in gen.model.parameters():
+            p.normal_(0, 0.3)
+    messages = ["hi", "what is 2 + 2?", "a much longer message than the others, to see the padding work", "B"]
+    prompts = _prompts(gen, messages)
+    pad = gen.tokenizer.pad_token_id
+    enc = gen.tokenizer([gen._render(m) for m in messages], return_tensors="pt", padding=True,
+                        add_special_tokens=False)
     with torch.inference_mode():
-        out = gen.model.generate(**enc, max_new_tokens=12, do_sample=True, temperature=temperature, top_p=0.9,
-                                 top_k=top_k, num_return_sequences=4, pad_token_id=gen.tokenizer.pad_token_id)
-    texts = gen.tokenizer.batch_decode(out[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
-    assert ours == [[t.strip() for t in texts[:4]], [t.strip() for t in texts[4:]]]
+        free = gen.model.generate(**enc, max_new_tokens=24, do_sample=False, pad_token_id=pad, eos_token_id=[])
+    # a random model rarely says <|im_end|>: also end at a token the rows first write at different
+    # steps, so that rows finish apart and the batch gets compacted
+    rows = free[:, enc["input_ids"].shape[1]:].tolist()
+
+    def first_steps(token):
+        return {row.index(token) if token in row else len(row) for row in rows}
+
+    extra = max({t for row in rows for t in row}, key=lambda t: (len(first_steps(t)), t))
+    assert len(first_steps(extra)) > 1
+    eos = sorted(gen.eos | {extra})
+    ours = decode(gen.model, prompts, n=n, max_new_tokens=24, eos=set(eos), pad=pad)
+    with torch.inference_mode():
+        out = gen.model.generate(**enc, max_new_tokens=24, do_sample=False, pad_token_id=pad, eos_token_id=eos)
+    for i, row in enumerate(out[:, enc["input_ids"].shape[1]:].tolist()):
+        ends = [j for j, t in enumerate(row) if t in eos]
+        theirs = row[:ends[0]] if ends else row
+        assert ours[i] == [theirs] * n
+    assert len({len(r[0]) for r in ours}) > 1, "rows should finish at different steps"
+
+
+def test_sampled_first_tokens_follow_the_warped_distribution(tiny_model):
+    import torch
+
+    from alice_eval.decode import decode
+    from alice_eval.generation import SamplingWarper
+
+    gen = load_generator(str(tiny_model), "hf", dtype="float32")
+    torch.manual_seed(0)
+    with torch.no_grad():                     # larger random weights: a peaked next-token distribution
+        for p in gen.model.parameters():
+            p.normal_(0, 0.3)
+    prompt = _prompts(gen, ["what is 2 + 2?"])
+    warp = SamplingWarper(0.3, 0, 0.9)
+    draws = decode(gen.model, prompt, n=20000, max_new_tokens=1, eos=set(), pad=0, warp=warp, seed=1)[0]
+    with torch.inference_mode():
+        logits = gen.model(torch.tensor(prompt)).logits[:, -1].float()
+    expected = warp(torch.zeros(1, 1, dtype=torch.long), logits).softmax(-1)[0]
+    seen = torch.bincount(torch.tensor([d[0] for d in draws]), minlength=expected.numel()).float() / 20000
+    assert 5 < expected.gt(0).sum() < 100                     # a real spread of tokens to draw from
+    assert 0.5 * (seen - expected).abs().sum() < 0.04         # total variation (sampling noise: ~0.02)
+    assert seen[expected == 0].sum() == 0                     # nothing outside the nucleus
+
+
+def test_seeded_sampling_repeats_and_a_new_seed_differs(tiny_model):
+    gen = load_generator(str(tiny_model), "hf", batch_size=8, dtype="float32")
+    params = SamplingParams(n=4, temperature=0.9, top_p=0.9, max_new_tokens=12, seed=3)
+    first = gen.generate(["hi", "what is 2 + 2?"], params)
+    assert gen.generate(["hi", "what is 2 + 2?"], params) == first
+    from dataclasses import replace
+
+    assert gen.generate(["hi", "what is 2 + 2?"], replace(params, seed=4)) != first
