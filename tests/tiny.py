@@ -39,8 +39,10 @@ def default_corpus() -> list[str]:
 
 
 def build_tiny_model(out_dir: str | Path, seed: int = 0, hidden: int = 64, layers: int = 2,
-                     corpus: list[str] | None = None) -> Path:
-    """Build and save a random Qwen2-architecture chat model with its tokenizer into ``out_dir``."""
+                     corpus: list[str] | None = None, head_dim: int = 16) -> Path:
+    """Build and save a random Qwen2-architecture chat model with its tokenizer into ``out_dir``.
+
+    vLLM's CPU attention needs ``head_dim`` 32 or more (it refused 16)."""
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import AutoModelForCausalLM, PreTrainedTokenizerFast, Qwen2Config
@@ -54,7 +56,7 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, hidden: int = 64, layer
         initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
     tok = PreTrainedTokenizerFast(tokenizer_object=bpe, eos_token="<|im_end|>", pad_token="<|endoftext|>")
     tok.chat_template = CHATML
-    heads = max(2, hidden // 16)
+    heads = max(2, hidden // head_dim)
     cfg = Qwen2Config(vocab_size=len(tok), hidden_size=hidden, intermediate_size=2 * hidden,
                       num_hidden_layers=layers, num_attention_heads=heads,
                       num_key_value_heads=max(1, heads // 2), max_position_embeddings=2048,

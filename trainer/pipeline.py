@@ -21,7 +21,7 @@ from pathlib import Path
 
 from alice_eval import prompts
 from alice_eval.data import registry
-from alice_eval.generation import Generator, SamplingParams, load_generator
+from alice_eval.generation import Generator, SamplingParams, VLLMGenerator, load_generator
 from alice_eval.trainer import sft, stages
 from alice_eval.trainer.config import Recipe, TrainConfig
 from alice_eval.trainer.runner import Runner
@@ -77,10 +77,19 @@ class Pipeline:
         """One model in memory at a time: asking for another frees the current one."""
         if self._generator and self._generator[0] == ref:
             return self._generator[1]
-        self.release()
         g = self.recipe.generation
+        current = self._generator[1] if self._generator else None
+        if isinstance(current, VLLMGenerator) and current.pretrained == ref.pretrained and current.lora_enabled:
+            current.use_adapter(ref.adapter)        # one engine per base model: adapters are swapped in
+            self._generator = (ref, current)
+            return current
+        self.release()
+        engine_args = dict(g.engine_args)
+        if g.backend == "vllm" and self.recipe.train.mode == "lora":     # serve the students' adapters
+            engine_args.setdefault("enable_lora", True)
+            engine_args.setdefault("max_lora_rank", max(16, self.recipe.train.lora_r))
         gen = load_generator(ref.pretrained, g.backend, adapter=ref.adapter, batch_size=g.batch_size,
-                             dtype=g.dtype, **g.engine_args)
+                             dtype=g.dtype, **engine_args)
         self._generator = (ref, gen)
         return gen
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from alice_eval import bench as benchmark
+from alice_eval.bench_engines import ENGINES
 
 
 @click.command("bench")
@@ -18,7 +19,13 @@ from alice_eval import bench as benchmark
               help="Only these cases (repeatable; default: all).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the table here (.md) and its figures beside it (.json).")
-def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path | None) -> None:
+@click.option("--engines", "engine_models", multiple=True, metavar="MODEL",
+              help="Instead: compare the generation engines (stock transformers, hf, vLLM eager and compiled) "
+                   "on these models (repeatable), for sampling and for evaluation.")
+@click.option("--engine", "engine_names", multiple=True, type=click.Choice(ENGINES),
+              help="With --engines: only these engines (repeatable; default: all).")
+def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path | None,
+          engine_models: tuple[str, ...], engine_names: tuple[str, ...]) -> None:
     """Time each CPU speed-up against its baseline, one fresh process per measurement.
 
     \b
@@ -29,6 +36,9 @@ def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path 
     """
     from alice_eval.models import resolve
 
+    if engine_models:
+        _engines(engine_models, engine_names or ENGINES, out)
+        return
     path = resolve(model)
     rows = benchmark.run(path, batch, steps, cases or tuple(benchmark.CASES),
                          progress=lambda msg: click.echo(f"measuring {msg} ...", err=True))
@@ -40,4 +50,21 @@ def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path 
                                           f"{table}\n")
         out.with_suffix(".json").write_text(json.dumps({"model": model, "batch": batch, "steps": steps,
                                                         "rows": benchmark.as_dicts(rows)}, indent=2))
+        click.echo(f"wrote {out.with_suffix('.md')} and {out.with_suffix('.json')}", err=True)
+
+
+def _engines(names: tuple[str, ...], engines: tuple[str, ...], out: Path | None) -> None:
+    from alice_eval import bench_engines
+    from alice_eval.models import resolve
+
+    rows, bounds = bench_engines.run({name: resolve(name) for name in names}, engines=engines,
+                                     progress=lambda msg: click.echo(f"measuring {msg} ...", err=True))
+    table = bench_engines.render(rows, bounds)
+    click.echo(table)
+    if out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.with_suffix(".md").write_text(f"`alice-train bench --engines {' --engines '.join(names)}`\n\n{table}\n")
+        out.with_suffix(".json").write_text(json.dumps({"models": names, "bounds": bounds,
+                                                        "workloads": bench_engines.WORKLOADS,
+                                                        "rows": bench_engines.as_dicts(rows)}, indent=2))
         click.echo(f"wrote {out.with_suffix('.md')} and {out.with_suffix('.json')}", err=True)

@@ -1,0 +1,187 @@
+"""`alice-train bench --engines`: the generation engines on the same prompts, in one run.
+
+    engine         what runs
+    stock          transformers ``model.generate`` as a user calls it (the baseline; ``top_k=0`` so it
+                   samples the same distribution as the others)
+    hf             the project's ``hf`` backend (:mod:`alice_eval.decode`)
+    vllm-eager     vLLM's engine, ``enforce_eager=True``
+    vllm-compiled  vLLM's engine with its torch.compile step (load time includes the compilation)
+
+Two workloads: ``sample`` (N samples per question, temperature 0.9, top-p 0.95, as the sample stage)
+and ``eval`` (greedy answers of mixed lengths, as an evaluation). Prompts are the synthetic tasks' test
+questions with their format instruction. Every measurement runs in a fresh process and reports the
+tokens it generated per second of generation (load apart), the load seconds and the peak RSS.
+
+The bound: the same run times a matrix multiply of the model's hidden size at a batch of 256 rows in
+the dtype the engines use; ``2 x parameters`` flops per generated token turn that rate into the tokens/s
+no engine can pass. ``% bound`` is each engine's share of it.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from multiprocessing import get_context
+
+ENGINES = ("stock", "hf", "vllm-eager", "vllm-compiled")
+WORKLOADS = {                 # name: (questions, samples each, max new tokens)
+    "sample": (6, 8, 64),
+    "eval": (18, 1, 96),
+}
+
+
+@dataclass
+class Row:
+    model: str
+    workload: str
+    engine: str
+    tokens: int
+    seconds: float
+    tokens_per_s: float
+    load_s: float
+    peak_mb: float
+    vs_stock: float = 0.0
+    pct_bound: float = 0.0
+
+
+def questions(count: int) -> list[str]:
+    """The same user turns for every engine: test questions of the three synthetic kinds, interleaved."""
+    from alice_eval import data, prompts
+
+    kinds = [data.load(name, "test") for name in ("synth_math", "synth_logic", "synth_knowledge")]
+    records = [r for group in zip(*kinds) for r in group][:count]
+    return [prompts.question_prompt(r) for r in records]
+
+
+def run(models: dict[str, str], workloads: dict[str, tuple[int, int, int]] = WORKLOADS,
+        engines: tuple[str, ...] = ENGINES, progress=lambda _msg: None) -> tuple[list[Row], dict[str, float]]:
+    """Rows for every (model, workload, engine), and the tokens/s bound of each model."""
+    unknown = set(engines) - set(ENGINES)
+    if unknown:
+        raise ValueError(f"--engine: unknown {', '.join(sorted(unknown))}; choose from {', '.join(ENGINES)}")
+    rows, bounds = [], {}
+    for name, path in models.items():
+        progress(f"{name}: matmul bound")
+        bounds[name] = _fresh(_bound, path)
+        for workload, (count, n, max_new) in workloads.items():
+            for engine in engines:
+                progress(f"{name}: {workload} on {engine}")
+                row = _fresh(_measure, engine, path, count, n, max_new)
+                row.model, row.workload = name, workload
+                rows.append(row)
+            stock = next((r.tokens_per_s for r in rows[-len(engines):] if r.engine == "stock"), None)
+            for r in rows[-len(engines):]:
+                r.vs_stock = round(r.tokens_per_s / stock, 2) if stock else 0.0
+                r.pct_bound = round(100 * r.tokens_per_s / bounds[name], 1)
+    return rows, bounds
+
+
+def render(rows: list[Row], bounds: dict[str, float]) -> str:
+    lines = ["| model | workload | engine | tokens | gen s | tokens/s | vs stock | % of bound | load s | peak MB |",
+             "|" + "---|" * 10]
+    for r in rows:
+        lines.append(f"| {r.model} | {r.workload} | {r.engine} | {r.tokens} | {r.seconds:.1f} | "
+                     f"{r.tokens_per_s:.1f} | {r.vs_stock:.2f}x | {r.pct_bound:.1f}% | {r.load_s:.1f} | "
+                     f"{r.peak_mb:.0f} |")
+    lines.append("")
+    lines += [f"bound for {m}: {b:.0f} tokens/s (measured matmul rate / (2 x parameters))" for m, b in bounds.items()]
+    return "\n".join(lines)
+
+
+def as_dicts(rows: list[Row]) -> list[dict]:
+    return [asdict(r) for r in rows]
+
+
+# -- one measurement per process -------------------------------------------------------------------
+
+def _fresh(fn, *args):
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def _dtype():
+    from alice_eval.generation import resolve_dtype
+
+    return resolve_dtype("auto", "cpu")
+
+
+def _bound(path: str) -> float:
+    """Tokens/s at the measured matmul rate: flops per token = 2 x parameters."""
+    import torch
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    torch.set_num_threads(len(os.sched_getaffinity(0)))
+    config = AutoConfig.from_pretrained(path)
+    with torch.device("meta"):
+        params = sum(p.numel() for p in AutoModelForCausalLM.from_config(config).parameters())
+    d = config.hidden_size
+    a, b = torch.randn(256, d, dtype=_dtype()), torch.randn(d, 4 * d, dtype=_dtype())
+    a @ b
+    start, reps = time.perf_counter(), 0
+    while time.perf_counter() - start < 3:
+        a @ b
+        reps += 1
+    flops_per_s = 2 * 256 * d * 4 * d * reps / (time.perf_counter() - start)
+    return flops_per_s / (2 * params)
+
+
+def _measure(engine: str, path: str, count: int, n: int, max_new: int) -> Row:
+    from alice_eval.generation import SamplingParams
+
+    messages = questions(count)
+    params = SamplingParams(n=n, temperature=0.9 if n > 1 else 0.0, top_p=0.95 if n > 1 else 1.0,
+                            max_new_tokens=max_new, seed=0)
+    start = time.perf_counter()
+    if engine.startswith("vllm"):
+        from alice_eval.generation import VLLMGenerator
+
+        gen = VLLMGenerator(path, dtype="auto", enforce_eager=engine == "vllm-eager", max_model_len=2048)
+        tokenizer = gen.llm.get_tokenizer()
+    elif engine == "hf":
+        from alice_eval.generation import HFGenerator
+
+        gen = HFGenerator(path, batch_size=64)
+        tokenizer = gen.tokenizer
+    else:
+        gen = _Stock(path)
+        tokenizer = gen.tokenizer
+    load = time.perf_counter() - start
+    start = time.perf_counter()
+    texts = gen.generate(messages, params)
+    seconds = time.perf_counter() - start
+    tokens = sum(len(tokenizer(t, add_special_tokens=False)["input_ids"]) for group in texts for t in group)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return Row("", "", engine, tokens, round(seconds, 2), round(tokens / seconds, 1), round(load, 1), round(peak))
+
+
+class _Stock:
+    """``model.generate`` with transformers' own sampling, batches of 64 sequences as the hf backend."""
+
+    def __init__(self, path: str):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        torch.set_num_threads(len(os.sched_getaffinity(0)))
+        self.tokenizer = AutoTokenizer.from_pretrained(path, padding_side="left")
+        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=_dtype()).eval()
+
+    def generate(self, messages, params):
+        import torch
+
+        texts = [self.tokenizer.apply_chat_template([{"role": "user", "content": m}], tokenize=False,
+                                                    add_generation_prompt=True) for m in messages]
+        per_batch, out = max(1, 64 // params.n), []
+        sampling = dict(do_sample=True, temperature=params.temperature, top_p=params.top_p, top_k=0) \
+            if params.temperature > 0 else dict(do_sample=False)
+        torch.manual_seed(params.seed)
+        for i in range(0, len(texts), per_batch):
+            enc = self.tokenizer(texts[i:i + per_batch], return_tensors="pt", padding=True, add_special_tokens=False)
+            with torch.inference_mode():
+                ids = self.model.generate(**enc, max_new_tokens=params.max_new_tokens, num_return_sequences=params.n,
+                                          pad_token_id=self.tokenizer.pad_token_id, **sampling)
+            decoded = self.tokenizer.batch_decode(ids[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+            out += [[t.strip() for t in decoded[j:j + params.n]] for j in range(0, len(decoded), params.n)]
+        return out
