@@ -19,13 +19,15 @@ import re
 import string
 from collections import Counter
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 
 NUMBER_MARK = "####"
 CHOICE_MARK = "My choice is"
 KINDS = ("number", "choice", "text")
 
-_NUMBER = re.compile(r"-?\$?\s*-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?")
+_NUMBER = re.compile(r"-?\$?\s*-?(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][+-]?\d+)?")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+MAX_EXPONENT = 1000            # 1e999999999 would be a billion-digit integer: such a number is unreadable
 _CHOICE = re.compile(r"my choice is\s*[:\-]?\s*[\(\[\*\"']*\s*([A-Za-z0-9])(?![A-Za-z0-9])", re.IGNORECASE)
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = str.maketrans({c: " " for c in string.punctuation})
@@ -46,19 +48,23 @@ class Score:
 # -- numbers ---------------------------------------------------------------------------------------
 
 def normalize_number(text: str) -> str | None:
-    """Canonical string of a number: ``"$1,000.50"`` -> ``"1000.5"``, ``"18.0"`` -> ``"18"``; None if not one."""
-    s = text.strip().replace("$", "").replace(",", "").replace(" ", "").rstrip(".")
-    if s.endswith("%"):
-        s = s[:-1]
-    try:
-        value = Decimal(s)
-    except InvalidOperation:
+    """Canonical string of a number, exact at any length: ``"$1,000.50"`` -> ``"1000.5"``, ``"18.0"`` ->
+    ``"18"``, ``"1e5"`` -> ``"100000"``, ``"-0"`` -> ``"0"``; None if it is not one. Never raises on a string."""
+    s = text.strip().replace("$", "").replace(",", "").replace(" ", "").rstrip(".").removesuffix("%")
+    if not _PLAIN_NUMBER.fullmatch(s):
         return None
-    if not value.is_finite():
+    mantissa, _, exponent = s.lower().partition("e")
+    if exponent and abs(int(exponent)) > MAX_EXPONENT:
         return None
-    if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+    value = Fraction(mantissa) * Fraction(10) ** int(exponent or 0)     # exact: no rounding context
+    if value.denominator == 1:
+        return str(value.numerator)
+    places = 0                                  # a decimal input has a denominator of 2^a * 5^b
+    while 10 ** places % value.denominator:
+        places += 1
+    digits = str(abs(value.numerator) * 10 ** places // value.denominator).rjust(places + 1, "0")
+    sign = "-" if value < 0 else ""
+    return f"{sign}{digits[:-places]}.{digits[-places:]}".rstrip("0")
 
 
 def extract_number(response: str) -> str | None:
@@ -111,8 +117,12 @@ def token_f1(prediction: str, gold: str) -> float:
 # -- one entry point per record ----------------------------------------------------------------------
 
 def extract(record: dict, response: str) -> str | None:
-    """What the response answers, in canonical form; None when it cannot be read."""
-    kind = record["kind"]
+    """What the response answers, in canonical form; None when it cannot be read. Any string is read
+    without raising; a response that is not a string, or a record without a known kind, is an error of
+    the caller and says so."""
+    if not isinstance(response, str):
+        raise TypeError(f"record {record.get('qid')!r}: a response is a string, not {type(response).__name__}")
+    kind = record.get("kind")
     if kind == "number":
         return extract_number(response)
     if kind == "choice":
@@ -130,7 +140,8 @@ def is_correct(record: dict, extracted: str | None) -> bool:
         return extracted == normalize_number(str(record["answer"]))
     if kind == "choice":
         return extracted == str(record["answer"]).strip().upper()
-    return text_matches(extracted, list(record.get("aliases") or []) or [record["answer"]])
+    aliases = [str(a) for a in record.get("aliases") or [] if a is not None]
+    return text_matches(extracted, aliases or [str(record["answer"])])
 
 
 def score(record: dict, response: str) -> Score:

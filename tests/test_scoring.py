@@ -192,3 +192,67 @@ def test_metrics(record, response, expected):
 def test_unknown_kind_names_record():
     with pytest.raises(ValueError, match="'q'.*'essay'"):
         scoring.score({"qid": "q", "kind": "essay", "answer": "x"}, "x")
+
+
+# -- the scorer never raises on model output (property-based) ----------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from alice_eval import scoring  # noqa: E402
+
+RECORDS = [
+    {"qid": "n", "kind": "number", "answer": "18", "aliases": [], "choices": [], "labels": []},
+    {"qid": "c", "kind": "choice", "answer": "B", "aliases": [], "choices": ["x", "y"], "labels": ["A", "B"]},
+    {"qid": "t", "kind": "text", "answer": "Paris", "aliases": ["Paris", None], "choices": [], "labels": []},
+]
+MARKED = st.one_of(st.text(), st.text().map(lambda t: f"#### {t}"), st.text().map(lambda t: f"My choice is {t}"),
+                   st.from_regex(r"#### -?\$?[0-9,]{0,40}(\.[0-9]{0,40})?([eE][+-]?[0-9]{1,7})?", fullmatch=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKED)
+def test_every_function_reads_any_string_without_raising(text):
+    for record in RECORDS:
+        verdict = scoring.score(record, text)
+        assert verdict.correct in (True, False) and verdict.parsed == (verdict.extracted is not None)
+    scoring.normalize_number(text)
+    scoring.extract_number(text)
+    scoring.extract_choice(text, ["A", "B"])
+    assert 0.0 <= scoring.token_f1(text, "Paris") <= 1.0
+    assert scoring.normalize_text(text) == scoring.normalize_text(scoring.normalize_text(text))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(), st.integers(min_value=0, max_value=12))
+def test_numbers_of_any_length_normalize_exactly(value, places):
+    from fractions import Fraction
+
+    text = f"{value / 10 ** places:.{places}f}" if abs(value) < 2 ** 52 and places else str(value)
+    got = scoring.normalize_number(text)
+    assert got is not None and Fraction(got) == Fraction(text)
+    assert scoring.normalize_number(got) == got                       # canonical: a fixed point
+
+
+@pytest.mark.parametrize("response,gold,correct", [
+    ("#### 12345678901234567890123456789", "12345678901234567890123456789", True),   # raised before
+    ("#### 12345678901234567890123456789", "12345678901234567890123456788", False),
+    ("#### 1e5", "100000", True),                                                     # read as 1 before
+    ("#### 1e5", "1", False),
+    ("#### -0", "0", True),                                                           # unequal before
+    ("#### 1.00000000000000000000000000000001", "1", False),                          # rounded to 1 before
+    ("#### 1e999999999", "1", False),                                                 # unreadable, not a hang
+])
+def test_long_numbers_exponents_and_signed_zero(response, gold, correct):
+    record = {"qid": "n", "kind": "number", "answer": gold}
+    assert scoring.score(record, response).correct is correct
+
+
+@pytest.mark.parametrize("record,response,error", [
+    ({"qid": "q", "kind": "number", "answer": "1"}, None, TypeError),
+    ({"qid": "q", "kind": "number", "answer": "1"}, b"#### 1", TypeError),
+    ({"qid": "q", "answer": "1"}, "#### 1", ValueError),
+])
+def test_a_non_string_response_or_a_record_without_kind_is_a_clear_error(record, response, error):
+    with pytest.raises(error, match="record 'q'"):
+        scoring.score(record, response)
