@@ -28,8 +28,8 @@ from multiprocessing import get_context
 
 ENGINES = ("stock", "hf", "vllm-eager", "vllm-compiled")
 WORKLOADS = {                 # name: (questions, samples each, max new tokens)
-    "sample": (6, 8, 64),
-    "eval": (18, 1, 96),
+    "sample": (4, 8, 48),
+    "eval": (12, 1, 64),
 }
 
 

@@ -150,6 +150,7 @@ def evaluate(
     device: str | None = None,
     metadata: dict | None = None,
     extra: dict | None = None,
+    engine=None,
 ) -> dict:
     """Evaluate an HF model on lm-eval tasks (names or wildcards) and return lm-eval's results dict.
 
@@ -158,7 +159,9 @@ def evaluate(
     a folder that receives ``results.json``) the results are written atomically, and with
     ``log_samples`` the per-document samples go beside it as ``<stem>_samples_<task>.jsonl``. ``extra``
     is stored under the top-level key ``"alice"`` (run, method, models: what the leaderboard reads).
-    The returned dict holds the samples under ``"samples"`` when ``log_samples`` is set.
+    The returned dict holds the samples under ``"samples"`` when ``log_samples`` is set. ``engine``: a
+    loaded :class:`alice_eval.generation.Generator` to answer with (see :class:`EngineLM`) instead of
+    lm-eval's own HF model.
     """
     from lm_eval import simple_evaluate
     from lm_eval.loggers import EvaluationTracker
@@ -176,9 +179,14 @@ def evaluate(
     manager = task_manager({**args, **(metadata or {})}, include_defaults=needs_builtin_tasks(tasks))
     names = expand_tasks(tasks, manager)
     tracker = EvaluationTracker()
-    lm = _merged_lm(args, batch_size, device) if args.get("peft") else "hf"
+    if engine is not None:
+        from alice_eval.engine_lm import EngineLM
+
+        lm = EngineLM(engine, args["pretrained"])
+    else:
+        lm = _merged_lm(args, batch_size, device) if args.get("peft") else "hf"
     results = simple_evaluate(
-        model=lm, model_args=None if args.get("peft") else args, tasks=names, task_manager=manager,
+        model=lm, model_args=None if not isinstance(lm, str) else args, tasks=names, task_manager=manager,
         limit=limit, batch_size=batch_size, device=device,
         gen_kwargs=dict(gen_kwargs) if gen_kwargs else None,
         log_samples=log_samples, apply_chat_template=apply_chat_template,
@@ -187,7 +195,7 @@ def evaluate(
     release_memory()                          # the harness's model sits in reference cycles: free it now
     if results is None:                       # not the main process of a distributed run
         return {}
-    if args.get("peft"):
+    if not isinstance(lm, str):
         results["config"]["model_args"] = args      # what a plain `lm_eval --model_args` would record
     tracker.general_config_tracker.log_end_time()
     samples = results.pop("samples", None)

@@ -31,6 +31,12 @@ class Generator(Protocol):
     def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
         """``messages[i]`` is one user turn; returns ``params.n`` completions for each."""
 
+    def complete(self, prompts: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
+        """As :meth:`generate`, for prompts already rendered with the chat template (lm-eval's)."""
+
+    def render(self, messages: list[dict]) -> str:
+        """A conversation through the model's chat template, ready for the assistant's turn."""
+
     def close(self) -> None:
         """Free the model's memory."""
 
@@ -141,14 +147,19 @@ class HFGenerator:
         eos = self.model.generation_config.eos_token_id
         self.eos = {e for e in [*(eos if isinstance(eos, list) else [eos]), self.tokenizer.eos_token_id] if e is not None}
 
+    def render(self, messages: list[dict]) -> str:
+        return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
     def _render(self, message: str) -> str:
-        return self.tokenizer.apply_chat_template([{"role": "user", "content": message}], tokenize=False,
-                                                  add_generation_prompt=True)
+        return self.render([{"role": "user", "content": message}])
 
     def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
+        return self.complete([self._render(m) for m in messages], params, desc)
+
+    def complete(self, texts: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
         from alice_eval.decode import decode
 
-        prompts = [self.tokenizer(self._render(m), add_special_tokens=False)["input_ids"] for m in messages]
+        prompts = [self.tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
         # similar lengths in a batch waste less padding; results go back in the caller's order
         order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
         per_batch = max(1, self.batch_size // params.n)
@@ -241,7 +252,13 @@ class VLLMGenerator:
         else:
             self.lora = None
 
+    def render(self, messages: list[dict]) -> str:
+        return self.llm.get_tokenizer().apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
     def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
+        return self.complete([self.render([{"role": "user", "content": m}]) for m in messages], params, desc)
+
+    def complete(self, prompts: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
         import torch
         from vllm import SamplingParams as VLLMParams
 
@@ -249,11 +266,12 @@ class VLLMGenerator:
         sampling = [VLLMParams(n=params.n, temperature=params.temperature, top_p=params.top_p,
                                top_k=params.top_k or -1, max_tokens=params.max_new_tokens,
                                seed=params.seed * 100_003 + i if per_request else None,
-                               stop=list(params.stop) or None) for i in range(len(messages))]
+                               stop=list(params.stop) or None) for i in range(len(prompts))]
         if not per_request:
             torch.manual_seed(params.seed)           # the in-process engine samples with torch's generator
-        conversations = [[{"role": "user", "content": m}] for m in messages]
-        results = self.llm.chat(conversations, sampling, use_tqdm=desc is not None, lora_request=self.lora)
+        tokenizer = self.llm.get_tokenizer()         # the template already holds any special tokens
+        requests = [{"prompt_token_ids": tokenizer(p, add_special_tokens=False)["input_ids"]} for p in prompts]
+        results = self.llm.generate(requests, sampling, use_tqdm=desc is not None, lora_request=self.lora)
         return [[o.text.strip() for o in r.outputs] for r in results]
 
     def close(self) -> None:

@@ -321,3 +321,32 @@ def test_stock_lm_eval_cli(tiny_model, tmp_path):
     assert proc.returncode == 0, proc.stderr[-4000:]
     [file] = (tmp_path / "out").rglob("results_*.json")
     assert_metrics(json.loads(file.read_text())["results"], "alice_synth_math")
+
+
+def test_engine_lm_answers_as_lm_evals_own_hf_model(tiny_model, tmp_path):
+    """Evaluating on the run's engine (the hf decode loop) gives lm-eval's HF model's answers and scores."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    from alice_eval.generation import load_generator
+
+    varied = tmp_path / "varied"                  # larger random weights: varied answers, not one token
+    model = AutoModelForCausalLM.from_pretrained(tiny_model)
+    torch.manual_seed(0)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.3)
+    model.save_pretrained(varied)
+    AutoTokenizer.from_pretrained(tiny_model).save_pretrained(varied)
+
+    common = dict(model_args={"dtype": "float32"}, limit=4, batch_size=4, gen_kwargs=GEN, log_samples=True,
+                  device="cpu", metadata=SMALL)
+    theirs = evaluation.evaluate(str(varied), ["alice_synth"], **common)
+    engine = load_generator(str(varied), "hf", batch_size=8, dtype="float32")
+    ours = evaluation.evaluate(str(varied), ["alice_synth"], engine=engine, **common)
+    for name in SYNTH_TASKS:
+        answers = [[s["resps"][0][0].strip() for s in r["samples"][name]] for r in (theirs, ours)]
+        assert answers[0] == answers[1] and len(set(answers[0])) > 1
+        assert ours["results"][name]["acc,none"] == theirs["results"][name]["acc,none"]
+        assert [s["arguments"][0][0] for s in ours["samples"][name]] == \
+               [s["arguments"][0][0] for s in theirs["samples"][name]]         # the same rendered prompts

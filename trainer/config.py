@@ -116,6 +116,9 @@ class TrainConfig(Strict):
 
 
 class EvalConfig(Strict):
+    # "generation": answer on the run's generation backend (the hf decode loop or vLLM, model reused);
+    # "hf": lm-eval's own HF model (transformers' generate)
+    engine: Literal["generation", "hf"] = "generation"
     limit: int | float | None = None
     batch_size: int = Field(8, gt=0)
     max_gen_toks: int | None = None                     # None: the task's own

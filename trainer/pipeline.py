@@ -164,7 +164,6 @@ class Pipeline:
     def evaluate(self, method: str, model: ModelRef) -> dict:
         from alice_eval.evaluation import evaluate
 
-        self.release()
         e = self.recipe.eval
         tasks = [registry.spec(name).task for name in self.recipe.data.datasets]
         extra = {"run": self.run_dir.name, "method": method, "recipe": self.recipe.name,
@@ -172,10 +171,11 @@ class Pipeline:
 
         def run_eval(out: Path, work: Path) -> None:
             out.mkdir(parents=True, exist_ok=True)
+            engine = self.generator(model) if e.engine == "generation" else self.release()
             evaluate(model.pretrained, tasks, output_path=out / "results.json", peft=model.adapter,
                      limit=e.limit, batch_size=e.batch_size,
                      gen_kwargs={"max_gen_toks": e.max_gen_toks} if e.max_gen_toks else None,
-                     log_samples=True, metadata=e.metadata or None, extra=extra)
+                     log_samples=True, metadata=e.metadata or None, extra=extra, engine=engine)
 
         folder, _ = self.runner.artifact(f"{method}/eval", run_eval, {"model": model.identity(), "tasks": tasks,
                                                                      "eval": e.model_dump(), "extra": extra})
