@@ -29,11 +29,11 @@ SHORT_ANSWERS = {"number": ["#### 12", "#### 7"], "choice": ["My choice is A.", 
                  "text": ["Paris", "It is Rome."]}
 
 
-def taught_model(root: Path, name: str, seed: int) -> Path:
+def taught_model(root: Path, name: str, seed: int, **shape) -> Path:
     """A tiny random model fine-tuned to answer each task kind with one of two short, parseable answers."""
     from alice_eval.trainer import sft
 
-    raw = build_tiny_model(root / f"raw-{name}", seed=seed)
+    raw = build_tiny_model(root / f"raw-{name}", seed=seed, **shape)
     records = [r for dataset in DATASETS for r in load(dataset, "train", n=40)[:40]]
     answers = [SHORT_ANSWERS[r["kind"]][(i + seed) % 2] for i, r in enumerate(records)]
     cfg = TrainConfig(mode="full", max_steps=100, learning_rate=1e-2, batch_size=8, grad_accum=1,
@@ -237,3 +237,29 @@ def test_demo_preset_on_tiny_models_writes_the_leaderboard(tiny_chain, tmp_path)
         assert f"| {method} |" in table
     assert sorted(p.name for p in (out / "runs" / "demo").iterdir()) == [
         "alice.json", "manifest.json", "strong.json", "w2sg.json", "weak.json"]
+
+
+def test_methods_run_end_to_end_on_the_vllm_backend(tmp_path):
+    """Generation and evaluation on vLLM's CPU build: one engine per base model, students' LoRA adapters
+    served by it, engines closed for training and started again in the same process."""
+    from click.testing import CliRunner
+
+    from alice_eval.cli import main
+
+    shape = {"hidden": 128, "head_dim": 64}                 # vLLM's CPU attention needs head_dim >= 32
+    teacher = taught_model(tmp_path, "teacher", 0, **shape)
+    chain = [teacher, teacher, build_tiny_model(tmp_path / "strong", seed=2, **shape)]
+    recipe = write_recipe(tmp_path / "tiny.yaml", chain, ["weak", "w2sg", "alice"])
+    result = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "run"),
+                                       "--set", "generation.backend=vllm",
+                                       "--set", "generation.engine_args={enforce_eager: true, max_model_len: 512}"])
+    assert result.exit_code == 0, result.output
+    for method in ["weak", "w2sg", "alice"]:
+        results = json.loads((tmp_path / "run" / "results" / f"{method}.json").read_text())
+        assert set(results["results"]) >= {"alice_synth_math", "alice_synth_logic", "alice_synth_knowledge"}
+        assert results["config"]["model"] == "EngineLM"
+    samples = jsonl(tmp_path / "run" / "teacher" / "sample" / "output.jsonl")
+    assert len(samples) == 3 * 8 and all(len(s["samples"]) == 6 for s in samples)
+    # the taught teacher answers in the tasks' formats, so its vLLM samples cluster
+    clusters = jsonl(tmp_path / "run" / "teacher" / "cluster" / "output.jsonl")
+    assert sum(bool(c["clusters"]) for c in clusters) >= len(clusters) // 4
