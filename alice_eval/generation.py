@@ -1,7 +1,8 @@
 """One interface for text generation: chat prompts in, n completions per prompt out.
 
 ``hf`` (transformers' models with our own decode loop, :mod:`alice_eval.decode`) is the default;
-``vllm`` runs vLLM's engine, on GPUs and, through its CPU build, on CPUs. Both take a list of user messages and return, per message, ``n`` completion strings.
+``vllm`` runs vLLM's engine, on GPUs and, through its CPU build, on CPUs. Both take a list of user
+messages and return, per message, ``n`` completion strings.
 """
 
 from __future__ import annotations

@@ -94,6 +94,7 @@ class Pipeline:
         return gen
 
     def release(self) -> None:
+        """Free the loaded model, if any."""
         if self._generator:
             self._generator[1].close()
             self._generator = None
@@ -171,7 +172,11 @@ class Pipeline:
 
         def run_eval(out: Path, work: Path) -> None:
             out.mkdir(parents=True, exist_ok=True)
-            engine = self.generator(model) if e.engine == "generation" else self.release()
+            if e.engine == "generation":             # answer on the run's engine, model reused
+                engine = self.generator(model)
+            else:                                     # lm-eval loads its own HF model: free ours first
+                self.release()
+                engine = None
             evaluate(model.pretrained, tasks, output_path=out / "results.json", peft=model.adapter,
                      limit=e.limit, batch_size=e.batch_size,
                      gen_kwargs={"max_gen_toks": e.max_gen_toks} if e.max_gen_toks else None,
