@@ -22,11 +22,10 @@ COMPACT_SHARE = 0.25        # drop finished rows once they are this share of the
 
 
 def decode(model, prompts: Sequence[Sequence[int]], *, n: int, max_new_tokens: int, eos: set[int], pad: int,
-           warp: Callable | None = None, seed: int = 0, min_new_tokens: int = 0,
+           warp: Callable | None = None, seed: int = 0,
            done: Callable[[list[int]], bool] | None = None) -> list[list[list[int]]]:
     """``n`` continuations of each prompt (token ids, EOS excluded); ``warp=None`` decodes greedily.
 
-    ``min_new_tokens`` ignores EOS before that many tokens (for benchmarks that need fixed work);
     ``done(tokens)`` may end a row early (stop strings).
     """
     import torch
@@ -55,8 +54,6 @@ def decode(model, prompts: Sequence[Sequence[int]], *, n: int, max_new_tokens: i
         eos_ids = torch.tensor(sorted(eos), device=device)
         for step in range(max_new_tokens):
             logits = logits.float()
-            if step < min_new_tokens:
-                logits[:, eos_ids] = -float("inf")
             if warp is None:
                 chosen = logits.argmax(-1)
             else:
