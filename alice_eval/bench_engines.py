@@ -22,9 +22,9 @@ from __future__ import annotations
 import os
 import resource
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
-from multiprocessing import get_context
+
+from alice_eval.bench import _in_fresh_process as _fresh
 
 ENGINES = ("stock", "hf", "vllm-eager", "vllm-compiled")
 WORKLOADS = {                 # name: (questions, samples each, max new tokens)
@@ -56,13 +56,14 @@ def questions(count: int) -> list[str]:
     return [prompts.question_prompt(r) for r in records]
 
 
-def run(models: dict[str, str], workloads: dict[str, tuple[int, int, int]] = WORKLOADS,
+def run(models: dict[str, str], workloads: dict[str, tuple[int, int, int]] | None = None,
         engines: tuple[str, ...] = ENGINES, progress=lambda _msg: None) -> tuple[list[Row], dict[str, float]]:
     """Rows for every (model, workload, engine), and the tokens/s bound of each model."""
     unknown = set(engines) - set(ENGINES)
     if unknown:
         raise ValueError(f"--engine: unknown {', '.join(sorted(unknown))}; choose from {', '.join(ENGINES)}")
     rows, bounds = [], {}
+    workloads = workloads or WORKLOADS
     for name, path in models.items():
         progress(f"{name}: matmul bound")
         bounds[name] = _fresh(_bound, path)
@@ -96,11 +97,6 @@ def as_dicts(rows: list[Row]) -> list[dict]:
 
 
 # -- one measurement per process -------------------------------------------------------------------
-
-def _fresh(fn, *args):
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
-        return pool.submit(fn, *args).result()
-
 
 def _dtype():
     from alice_eval.generation import resolve_dtype

@@ -260,3 +260,26 @@ def test_bench_rejects_an_unknown_case():
 
     with pytest.raises(ValueError, match="--case: unknown nope"):
         bench.run("any-model", cases=("nope",))
+
+
+def test_bench_engines_times_each_engine_on_each_workload(tiny_model, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from alice_eval import bench_engines
+    from alice_eval.cli import main
+
+    monkeypatch.setattr(bench_engines, "WORKLOADS", {"sample": (3, 2, 6), "eval": (3, 1, 6)})
+    out = tmp_path / "engines.md"
+    result = CliRunner().invoke(main, ["bench", "--engines", str(tiny_model), "--engine", "stock",
+                                       "--engine", "hf", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    figures = json.loads(out.with_suffix(".json").read_text())
+    rows = figures["rows"]
+    assert [(r["workload"], r["engine"]) for r in rows] == [("sample", "stock"), ("sample", "hf"),
+                                                          ("eval", "stock"), ("eval", "hf")]
+    bound = figures["bounds"][str(tiny_model)]
+    for r in rows:
+        assert r["seconds"] > 0 and r["load_s"] > 0 and r["peak_mb"] > 0
+        assert r["tokens_per_s"] == pytest.approx(r["tokens"] / r["seconds"], rel=0.05, abs=0.1)
+        assert r["pct_bound"] == pytest.approx(100 * r["tokens_per_s"] / bound, abs=0.1)
+    assert rows[0]["vs_stock"] == 1.0 and "| sample | hf |" in out.read_text()
