@@ -1,8 +1,9 @@
 """Evaluation with lm-evaluation-harness: the one wrapper the CLI and the trainer call.
 
-The ``alice_*`` tasks live in the installed folder ``alice_eval/tasks`` (:func:`tasks_dir`); lm-eval
-0.4.13 has no task plugins, so every call here adds that folder as an include path. Stock lm-eval works
-the same way: ``lm_eval run --include_path "$(alice-train tasks-path)" --tasks alice_synth``.
+The ``alice_*`` tasks live in the installed folder ``alice_eval/tasks`` (:func:`tasks_dir`). lm-eval
+0.4.13 has no task plugins: ``alice-train tasks install`` links them into lm-eval's own task folder
+(:mod:`alice_eval.task_install`), after which stock ``lm_eval --tasks 'alice_*'`` finds them; where they
+are not installed, every call here adds the folder as an include path.
 
 :func:`evaluate` runs ``lm_eval.simple_evaluate`` on an HF model (zoo name, local folder or hub id, with
 an optional PEFT adapter), greedy and zero-shot with the chat template, and writes the results JSON in
@@ -44,8 +45,11 @@ def task_manager(metadata: dict | None = None, *, include_defaults: bool = True)
     """
     from lm_eval.tasks import TaskManager
 
-    return TaskManager(include_path=str(tasks_dir()), include_defaults=include_defaults,
-                       metadata=metadata or None)
+    from alice_eval import task_install
+
+    # installed tasks sit among lm-eval's own; adding the folder again would index each task twice
+    include = None if include_defaults and task_install.installed() else str(tasks_dir())
+    return TaskManager(include_path=include, include_defaults=include_defaults, metadata=metadata or None)
 
 
 def _split(patterns: str | Iterable[str]) -> list[str]:
@@ -64,8 +68,7 @@ def expand_tasks(patterns: str | Iterable[str], manager=None) -> list[str]:
 
     ``patterns`` is a list or a comma-separated string. The Python API of lm-eval 0.4.13 does not expand
     wildcards itself. Tasks and groups that a selected group already contains are dropped
-    (``alice_*`` gives ``alice_knowledge, alice_logic, alice_math, alice_synth``): lm-eval would refuse
-    them as duplicates. Raises :class:`UnknownTaskError` (a ``ValueError``) naming the first pattern that
+    (``alice*`` gives the group ``alice`` and ``alice-synth``): lm-eval would refuse them as duplicates. Raises :class:`UnknownTaskError` (a ``ValueError``) naming the first pattern that
     matches nothing.
     """
     patterns = _split(patterns)
@@ -100,6 +103,46 @@ def _members(manager, name: str, seen: frozenset = frozenset()) -> set[str]:
         if isinstance(child, str):
             out |= {child} | _members(manager, child, seen | {name})
     return out
+
+
+def leave_out_unavailable(names: list[str], manager, options: dict | None = None) -> tuple[list[str], list[str]]:
+    """(names to run, one line per task left out) for the real ``alice_*`` tasks whose data cannot be
+    reached here (offline, not cached, no ``ALICE_DATA_DIR`` file). A group holding such a task is
+    replaced by its other leaf tasks. lm-eval cannot build a task without documents, so this happens
+    before it builds any."""
+    from alice_eval.data.hf import DatasetUnavailableError
+    from alice_eval.data.registry import DATASETS
+
+    by_task = {spec.task: spec for spec in DATASETS.values() if not spec.name.startswith("synth_")}
+    options = options or {}
+    missing: dict[str, str] = {}
+
+    def reachable(task: str) -> bool:
+        if task not in by_task:
+            return True
+        if task not in missing:
+            spec = by_task[task]
+            kwargs = {"data_dir": options.get("alice_data_dir"), "source": options.get(f"{spec.name}_source")}
+            try:
+                spec.loader(spec.splits[1], **{k: v for k, v in kwargs.items() if v})
+                missing[task] = ""
+            except DatasetUnavailableError as err:
+                missing[task] = f"{task} left out: {err}"
+        return not missing[task]
+
+    def leaves(name: str) -> list[str]:
+        inside = sorted(_members(manager, name))
+        return [m for m in inside if not _members(manager, m) and manager.task_index[m].kind.name != "GROUP"] \
+            if inside else [name]
+
+    keep: list[str] = []
+    for name in names:
+        members = leaves(name)
+        if all(reachable(m) for m in members):
+            keep.append(name)
+        else:
+            keep += [m for m in members if reachable(m) and m not in keep]
+    return keep, [line for line in missing.values() if line]
 
 
 def alice_task_names(manager=None) -> list[str]:
@@ -177,7 +220,11 @@ def evaluate(
 
     # like the lm_eval CLI: model_args and --metadata both reach the tasks' dataset loaders
     manager = task_manager({**args, **(metadata or {})}, include_defaults=needs_builtin_tasks(tasks))
-    names = expand_tasks(tasks, manager)
+    names, left_out = leave_out_unavailable(expand_tasks(tasks, manager), manager, {**args, **(metadata or {})})
+    for line in left_out:
+        log.warning(line)
+    if not names:
+        raise UnknownTaskError(f"no selected task has data here: {'; '.join(left_out)}")
     tracker = EvaluationTracker()
     if engine is not None:
         from alice_eval.engine_lm import EngineLM
@@ -189,7 +236,7 @@ def evaluate(
         model=lm, model_args=None if not isinstance(lm, str) else args, tasks=names, task_manager=manager,
         limit=limit, batch_size=batch_size, device=device,
         gen_kwargs=dict(gen_kwargs) if gen_kwargs else None,
-        log_samples=log_samples, apply_chat_template=apply_chat_template,
+        log_samples=True, apply_chat_template=apply_chat_template,     # samples say where the data came from
         evaluation_tracker=tracker,
     )
     release_memory()                          # the harness's model sits in reference cycles: free it now
@@ -200,6 +247,10 @@ def evaluate(
     tracker.general_config_tracker.log_end_time()
     samples = results.pop("samples", None)
     results["task_hashes"] = _task_hashes(samples)
+    results["alice_left_out"] = left_out
+    results["alice_data_sources"] = {task: sorted({str(s["doc"]["source"]) for s in rows if s["doc"].get("source")})
+                                     for task, rows in (samples or {}).items()
+                                     if any(s["doc"].get("source") for s in rows)}
     results.update(asdict(tracker.general_config_tracker))
     if extra is not None:
         results["alice"] = dict(extra)

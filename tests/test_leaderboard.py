@@ -44,7 +44,7 @@ def results_json(path, tasks, *, alice=None, date=1_700_000_000.0, model_args="p
 @pytest.fixture
 def runs(tmp_path):
     root = tmp_path / "runs"
-    groups = {"alice_math": (0.99, None), "alice_synth": (0.99, None), "alice": (0.99, None)}
+    groups = {"alice-math": (0.99, None), "alice-synth": (0.99, None), "alice": (0.99, None)}
     # run r1: two math tasks, so a "math (mean)" row is built too
     r1 = {"weak": (0.30, 0.20), "strong": (0.70, 0.60), "w2sg": (0.50, 0.30), "alice": (0.60, 0.50)}
     for method, (synth, gsm) in r1.items():
@@ -65,7 +65,7 @@ def runs(tmp_path):
                  alice={"run": "r3", "method": "cascade_alice"})
     # a plain lm_eval run: no alice block, no model_name, a non-alice task
     results_json(root / "plain" / "tiny__gpt2" / "results_2024-01-03T00-00-00.json",
-                 {"alice_synth_math": (0.25, 100), "gsm8k": (0.9, 100), "alice_synth": (0.25, None)},
+                 {"alice_synth_math": (0.25, 100), "gsm8k": (0.9, 100), "alice-synth": (0.25, None)},
                  model_args="pretrained=tiny/gpt2,dtype=float32")
     (root / "r1" / "manifest.json").write_text(json.dumps({"recipe": "synth.yaml"}))
     (root / "r1" / "broken.json").write_text("{not json")

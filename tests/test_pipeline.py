@@ -239,6 +239,27 @@ def test_demo_preset_on_tiny_models_writes_the_leaderboard(tiny_chain, tmp_path)
         "alice.json", "manifest.json", "strong.json", "w2sg.json", "weak.json"]
 
 
+def test_packaged_gsm8k_recipe_trains_and_evaluates_on_disjoint_parts(tiny_chain, tmp_path):
+    """`source: packaged`: the teacher half and pool come from rows 0-999 of the packaged test split, and
+    the evaluation from rows 1000-1318, offline."""
+    from click.testing import CliRunner
+
+    from alice_eval.cli import main
+
+    recipe = write_recipe(tmp_path / "gsm.yaml", tiny_chain, ["weak"],
+                          data={"datasets": ["gsm8k"], "train_size": 8, "options": {"gsm8k": {"source": "packaged"}}})
+    run = tmp_path / "run"
+    result = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(run), "--set", "eval.limit=2"])
+    assert result.exit_code == 0, result.output
+    split = jsonl(run / "data" / "split" / "output.jsonl")
+    assert len(split) == 8 and all(r["source"].endswith("(re-split: train)") for r in split)
+    results = json.loads((run / "results" / "weak.json").read_text())
+    assert results["n-samples"]["alice_gsm8k"]["original"] == 319
+    [samples] = (run / "weak" / "eval" / "output").glob("*alice_gsm8k*.jsonl")
+    questions = {json.loads(line)["doc"]["question"] for line in samples.read_text().splitlines()}
+    assert questions and questions.isdisjoint(r["question"] for r in split)
+
+
 def test_methods_run_end_to_end_on_the_vllm_backend(tmp_path):
     """Generation and evaluation on vLLM's CPU build: one engine per base model, students' LoRA adapters
     served by it, engines closed for training and started again in the same process."""

@@ -19,7 +19,7 @@ from alice_eval.cli.eval import eval_command, tasks_path
 REAL_TASKS = ["alice_gsm8k", "alice_arc_challenge", "alice_triviaqa", "alice_hotpotqa"]
 SYNTH_TASKS = ["alice_synth_math", "alice_synth_logic", "alice_synth_knowledge"]
 TASKS = REAL_TASKS + SYNTH_TASKS
-GROUPS = ["alice", "alice_knowledge", "alice_logic", "alice_math", "alice_synth"]
+GROUPS = ["alice", "alice-knowledge", "alice-logic", "alice-math", "alice-synth"]
 METRICS = ("acc", "acc_parsed", "parse_rate")
 SMALL = {"n": 12}                      # synthetic test split size for these tests
 
@@ -87,11 +87,11 @@ def test_wheel_install_loads_every_task_and_group(wheel_site, tmp_path, hf_data_
     out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert Path(out["file"]).is_relative_to(wheel_site)
     assert Path(out["tasks_dir"]).is_relative_to(wheel_site)
-    assert set(TASKS) <= set(out["matched"])
+    assert sorted(out["matched"]) == sorted(TASKS)           # the glob selects each task once, no group
     assert "alice" in out["all"] and set(GROUPS) <= set(out["groups"])
     assert out["members"] == {
-        "alice": sorted(REAL_TASKS), "alice_math": ["alice_gsm8k"], "alice_logic": ["alice_arc_challenge"],
-        "alice_knowledge": ["alice_hotpotqa", "alice_triviaqa"], "alice_synth": sorted(SYNTH_TASKS)}
+        "alice": sorted(REAL_TASKS), "alice-math": ["alice_gsm8k"], "alice-logic": ["alice_arc_challenge"],
+        "alice-knowledge": ["alice_hotpotqa", "alice_triviaqa"], "alice-synth": sorted(SYNTH_TASKS)}
     assert {name: out["docs"].get(name) for name in TASKS} == {
         "alice_gsm8k": 5, "alice_arc_challenge": 5, "alice_triviaqa": 5, "alice_hotpotqa": 5,
         "alice_synth_math": 12, "alice_synth_logic": 12, "alice_synth_knowledge": 12}
@@ -181,17 +181,17 @@ def test_parsed_mean():
 def test_expand_tasks():
     manager = evaluation.task_manager(include_defaults=False)
     assert set(evaluation.expand_tasks(["alice_synth_*"], manager)) == set(SYNTH_TASKS)
-    assert evaluation.expand_tasks("alice_synth,alice_gsm8k", manager) == ["alice_synth", "alice_gsm8k"]
+    assert evaluation.expand_tasks("alice-synth,alice_gsm8k", manager) == ["alice-synth", "alice_gsm8k"]
     assert evaluation.expand_tasks(["alice"], manager) == ["alice"]
+    assert sorted(evaluation.expand_tasks("alice_*", manager)) == sorted(TASKS)     # leaf tasks only
     # groups swallow their members, which lm-eval would otherwise reject as duplicates
-    assert evaluation.expand_tasks("alice_*", manager) == [
-        "alice_knowledge", "alice_logic", "alice_math", "alice_synth"]
+    assert evaluation.expand_tasks("alice*", manager) == ["alice", "alice-synth"]
     assert evaluation.expand_tasks("alice_synth_math,alice,alice_gsm8k", manager) == [
         "alice_synth_math", "alice"]
     with pytest.raises(ValueError, match="'alice_nope'"):
-        evaluation.expand_tasks(["alice_synth", "alice_nope"], manager)
+        evaluation.expand_tasks(["alice-synth", "alice_nope"], manager)
     assert not evaluation.needs_builtin_tasks("alice_*,alice")
-    assert evaluation.needs_builtin_tasks(["alice_synth", "gsm8k"])
+    assert evaluation.needs_builtin_tasks(["alice-synth", "gsm8k"])
 
 
 def test_lm_eval_averages_a_group_of_groups_over_its_leaf_tasks(hf_data_dir):
@@ -204,9 +204,9 @@ def test_lm_eval_averages_a_group_of_groups_over_its_leaf_tasks(hf_data_dir):
 
 
 def test_kind_average():
-    results = {"group_subtasks": {"alice": ["alice_math", "alice_logic", "alice_knowledge"]},
-               "results": {"alice_math": {"acc,none": 0.3}, "alice_logic": {"acc,none": 0.6},
-                           "alice_knowledge": {"acc,none": 0.9, "parse_rate,none": "N/A"}}}
+    results = {"group_subtasks": {"alice": ["alice-math", "alice-logic", "alice-knowledge"]},
+               "results": {"alice-math": {"acc,none": 0.3}, "alice-logic": {"acc,none": 0.6},
+                           "alice-knowledge": {"acc,none": 0.9, "parse_rate,none": "N/A"}}}
     assert evaluation.kind_average(results) == {"acc": pytest.approx(0.6)}
 
 
@@ -231,18 +231,18 @@ def _check_samples(results: dict, tasks: list[str]) -> None:
 def test_harness_synthetic_tasks_and_group(tiny_model, tmp_path):
     out = tmp_path / "eval" / "results.json"
     results = evaluation.evaluate(
-        str(tiny_model), ["alice_synth"], output_path=out, model_args={"dtype": "float32"}, limit=4,
+        str(tiny_model), ["alice-synth"], output_path=out, model_args={"dtype": "float32"}, limit=4,
         batch_size=4, gen_kwargs=GEN, log_samples=True, device="cpu", metadata=SMALL,
         extra={"run": "test", "method": "weak"})
     res = results["results"]
-    for name in SYNTH_TASKS + ["alice_synth"]:
+    for name in SYNTH_TASKS + ["alice-synth"]:
         assert_metrics(res, name)
     assert results["n-samples"]["alice_synth_math"] == {"original": 12, "effective": 4}
     _check_samples(results, SYNTH_TASKS)
 
     written = json.loads(out.read_text())
     assert written["alice"] == {"run": "test", "method": "weak"}
-    assert written["results"]["alice_synth"]["acc,none"] == res["alice_synth"]["acc,none"]
+    assert written["results"]["alice-synth"]["acc,none"] == res["alice-synth"]["acc,none"]
     assert "samples" not in written and written["model_name"] == str(tiny_model)
     assert written["config"]["model_args"]["dtype"] == "float32"
     assert written["configs"]["alice_synth_math"]["generation_kwargs"]["max_gen_toks"] == 16
@@ -257,7 +257,7 @@ def test_harness_real_tasks_on_fixture_files(tiny_model, hf_data_dir):
         str(tiny_model), ["alice"], model_args={"dtype": "float32"}, batch_size=8, gen_kwargs=GEN,
         log_samples=True, device="cpu", metadata={"alice_data_dir": str(hf_data_dir)})
     res = results["results"]
-    for name in REAL_TASKS + ["alice", "alice_math", "alice_logic", "alice_knowledge"]:
+    for name in REAL_TASKS + ["alice", "alice-math", "alice-logic", "alice-knowledge"]:
         assert_metrics(res, name)
     assert 0.0 <= res["alice_hotpotqa"]["f1,none"] <= 1.0
     assert {name: results["n-samples"][name]["effective"] for name in REAL_TASKS} == dict.fromkeys(REAL_TASKS, 5)
@@ -276,7 +276,7 @@ def test_cli_tasks_path():
     result = CliRunner().invoke(tasks_path, [])
     assert result.exit_code == 0, result.output
     folder = Path(result.output.strip())
-    assert folder == evaluation.tasks_dir() and (folder / "alice_synth.yaml").is_file()
+    assert folder == evaluation.tasks_dir() and (folder / "alice-synth.yaml").is_file()
 
 
 @pytest.mark.parametrize("args, option", [
@@ -311,16 +311,148 @@ def test_cli_eval_runs(tiny_model, tmp_path):
     assert_metrics(json.loads(out.read_text())["results"], "alice_synth_math")
 
 
-def test_stock_lm_eval_cli(tiny_model, tmp_path):
-    folder = CliRunner().invoke(tasks_path, []).output.strip()
-    cmd = [sys.executable, "-m", "lm_eval", "run", "--include_path", folder, "--tasks", "alice_synth_math",
-           "--model", "hf", "--model_args", f"pretrained={tiny_model},dtype=float32", "--device", "cpu",
-           "--limit", "3", "--gen_kwargs", "max_gen_toks=8", "--apply_chat_template",
-           "--output_path", str(tmp_path / "out")]
-    proc = subprocess.run(cmd, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+# -- lm_eval exactly as typed: installed tasks, the glob, offline data ----------------------------------
+
+def lm_eval_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The stock `lm_eval` console script of this environment."""
+    exe = Path(sys.executable).with_name("lm_eval")
+    return subprocess.run([str(exe), *args], cwd=cwd, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def installed_tasks():
+    """The tasks linked into lm-eval's own folder for this test; the folder's state before is restored."""
+    from alice_eval import task_install
+
+    before = task_install.installed()
+    task_install.install()
+    yield task_install
+    task_install.install() if before else task_install.uninstall()
+
+
+def test_tasks_install_and_uninstall(installed_tasks, tmp_path):
+    from alice_eval.cli import main
+
+    folder = installed_tasks.target()
+    assert installed_tasks.installed() and (folder / installed_tasks.MARKER).is_file()
+    linked = {p.name: p.resolve() for p in folder.iterdir() if p.is_symlink()}
+    assert set(linked) == {p.name for p in evaluation.tasks_dir().iterdir() if p.suffix in (".yaml", ".py")
+                           and p.name != "__init__.py"}
+    assert all(path.parent == evaluation.tasks_dir().resolve() for path in linked.values())
+    assert CliRunner().invoke(main, ["tasks", "install"]).exit_code == 0          # idempotent
+    # lm-eval's own index (no include path) sees every task and group once
+    from lm_eval.tasks import TaskManager
+
+    index = TaskManager()
+    assert sorted(index.match_tasks(["alice_*"])) == sorted(TASKS)
+    assert set(GROUPS) <= set(index.all_groups)
+
+    result = CliRunner().invoke(main, ["tasks", "uninstall"])
+    assert result.exit_code == 0 and str(folder) in result.output
+    assert not folder.exists() and not installed_tasks.installed()
+    assert "alice_gsm8k" not in TaskManager().all_tasks
+    assert "nothing to remove" in CliRunner().invoke(main, ["tasks", "uninstall"]).output
+    # a folder of that name that this project did not make is never touched
+    folder.mkdir()
+    (folder / "mine.yaml").write_text("task: mine\n")
+    try:
+        for command in ("install", "uninstall"):
+            result = CliRunner().invoke(main, ["tasks", command])
+            assert result.exit_code == 1 and "not made by alice-train" in result.output
+        assert (folder / "mine.yaml").read_text() == "task: mine\n"
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_stock_lm_eval_glob_runs_every_task_once(installed_tasks, tiny_model, tmp_path, hf_data_dir):
+    """`lm_eval --tasks 'alice_*'` with no --include_path: every leaf task once, scored, offline."""
+    proc = lm_eval_cli(
+        "--tasks", "alice_*", "--model", "hf", "--model_args", f"pretrained={tiny_model},dtype=float32",
+        "--device", "cpu", "--limit", "2", "--gen_kwargs", "max_gen_toks=8", "--apply_chat_template",
+        "--metadata", json.dumps(SMALL), "--output_path", str(tmp_path / "out"),
+        cwd=tmp_path, env={"ALICE_DATA_DIR": str(hf_data_dir)})
     assert proc.returncode == 0, proc.stderr[-4000:]
     [file] = (tmp_path / "out").rglob("results_*.json")
-    assert_metrics(json.loads(file.read_text())["results"], "alice_synth_math")
+    results = json.loads(file.read_text())["results"]
+    assert sorted(results) == sorted(TASKS)
+    for name in TASKS:
+        assert_metrics(results, name)
+
+
+def test_stock_lm_eval_offline_without_data_stops_with_one_line(installed_tasks, tiny_model, tmp_path):
+    env = {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "ALICE_DATA_DIR": ""}
+    proc = lm_eval_cli("--tasks", "alice_arc_challenge", "--model", "hf",
+                       "--model_args", f"pretrained={tiny_model}", "--limit", "1", cwd=tmp_path, env=env)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("alice_arc_challenge: ") and "ALICE_DATA_DIR" in last and "alice_gsm8k" in last
+
+
+def test_offline_gsm8k_uses_the_verified_packaged_copy(monkeypatch):
+    from alice_eval import data
+    from alice_eval.data import packaged
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.delenv("ALICE_DATA_DIR", raising=False)
+    records = data.load("gsm8k", "test")
+    assert len(records) == 1319 and records[0]["question"].startswith("Janet")
+    assert records[0]["answer"] == "18" and records[0]["source"] == packaged.describe()
+    assert all(scoring.score(r, prompts.gold_completion(r)).correct for r in records)
+    # the re-split for training: disjoint, together the whole split
+    train, test = data.load("gsm8k", "train", source="packaged"), data.load("gsm8k", "test", source="packaged")
+    assert (len(train), len(test)) == (1000, 319)
+    assert {r["question"] for r in train}.isdisjoint(r["question"] for r in test)
+    assert [r["question"] for r in train + test] == [r["question"] for r in records]
+    from alice_eval.data.hf import DatasetUnavailableError
+
+    with pytest.raises(DatasetUnavailableError, match="source: packaged"):
+        data.load("gsm8k", "train")               # the hub is unreachable and the package has no train split
+    # a copy that is not the verified file is refused with one line
+    packaged.gsm8k_test_rows.cache_clear()
+    monkeypatch.setattr(packaged, "GSM8K_SHA256", "0" * 64)
+    try:
+        with pytest.raises(packaged.PackagedDataError, match="sha256") as err:
+            data.load("gsm8k", "test")
+        assert "\n" not in str(err.value)
+    finally:
+        packaged.gsm8k_test_rows.cache_clear()
+
+
+def test_offline_benchmarks_without_data_are_left_out(monkeypatch):
+    from alice_eval import data
+    from alice_eval.data.hf import DatasetUnavailableError
+
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.delenv("ALICE_DATA_DIR", raising=False)
+    with pytest.raises(DatasetUnavailableError, match="ALICE_DATA_DIR") as err:
+        data.load("triviaqa", "test")
+    assert str(err.value).startswith("triviaqa: ") and "\n" not in str(err.value)
+    manager = evaluation.task_manager(include_defaults=False)
+    names, lines = evaluation.leave_out_unavailable(["alice", "alice-synth"], manager)
+    assert names == ["alice_gsm8k", "alice-synth"]          # the group alice falls apart into what has data
+    assert sorted(line.split(" ")[0] for line in lines) == ["alice_arc_challenge", "alice_hotpotqa",
+                                                           "alice_triviaqa"]
+    assert evaluation.leave_out_unavailable(["alice-synth", "alice_synth_math"], manager) == (
+        ["alice-synth", "alice_synth_math"], [])
+
+
+def test_cli_eval_leaves_out_offline_tasks(tiny_model, tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.delenv("ALICE_DATA_DIR", raising=False)
+    out = tmp_path / "r.json"
+    result = CliRunner().invoke(eval_command, [
+        "--model", str(tiny_model), "--model-args", "dtype=float32", "--tasks", "alice_gsm8k,alice_triviaqa",
+        "--limit", "2", "--gen-kwargs", "max_gen_toks=8", "--device", "cpu", "--output-path", str(out)])
+    assert result.exit_code == 0, result.output
+    written = json.loads(out.read_text())
+    assert sorted(written["results"]) == ["alice_gsm8k"]
+    [line] = written["alice_left_out"]
+    assert line.startswith("alice_triviaqa left out: ") and line in result.output
+    from alice_eval.data import packaged
+
+    assert written["alice_data_sources"] == {"alice_gsm8k": [packaged.describe()]}
 
 
 def test_engine_lm_answers_as_lm_evals_own_hf_model(tiny_model, tmp_path):
@@ -341,12 +473,30 @@ def test_engine_lm_answers_as_lm_evals_own_hf_model(tiny_model, tmp_path):
 
     common = dict(model_args={"dtype": "float32"}, limit=4, batch_size=4, gen_kwargs=GEN, log_samples=True,
                   device="cpu", metadata=SMALL)
-    theirs = evaluation.evaluate(str(varied), ["alice_synth"], **common)
+    theirs = evaluation.evaluate(str(varied), ["alice-synth"], **common)
     engine = load_generator(str(varied), "hf", batch_size=8, dtype="float32")
-    ours = evaluation.evaluate(str(varied), ["alice_synth"], engine=engine, **common)
+    ours = evaluation.evaluate(str(varied), ["alice-synth"], engine=engine, **common)
     for name in SYNTH_TASKS:
         answers = [[s["resps"][0][0].strip() for s in r["samples"][name]] for r in (theirs, ours)]
         assert answers[0] == answers[1] and len(set(answers[0])) > 1
         assert ours["results"][name]["acc,none"] == theirs["results"][name]["acc,none"]
         assert [s["arguments"][0][0] for s in ours["samples"][name]] == \
                [s["arguments"][0][0] for s in theirs["samples"][name]]         # the same rendered prompts
+
+
+def test_gsm8k_check_scores_the_same_answers_with_lm_evals_own_filters():
+    from alice_eval import gsm8k_check
+    from alice_eval.data import packaged
+
+    doc = packaged.gsm8k_test_rows()[0]                      # Janet's ducks: 18
+    responses = ["16 - 3 - 4 = 9 eggs, 9 * 2 = 18.\n#### 18", "She makes $18 every day.",
+                 "#### 18\nThat is 20 dollars less than 38.", "#### 1,8", "#### 17"]
+    verdicts = gsm8k_check.lm_eval_verdicts(gsm8k_check.lm_eval_gsm8k_task(), [doc] * 5, responses)
+    ours = [float(scoring.score(data_record(doc), r).correct) for r in responses]
+    assert verdicts["strict-match"] == [1.0, 0.0, 1.0, 1.0, 0.0]      # "#### 1,8": commas are ignored
+    assert verdicts["flexible-extract"] == [1.0, 1.0, 0.0, 1.0, 0.0]  # the last number anywhere
+    assert ours == [1.0, 0.0, 1.0, 0.0, 0.0]                            # the number after the last ####
+
+
+def data_record(row: dict) -> dict:
+    return {"kind": "number", "answer": row["answer"].rpartition("####")[2].strip(), "aliases": []}

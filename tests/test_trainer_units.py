@@ -207,6 +207,8 @@ models: {weak: a, strong: b}
     (GOOD + "teacher_train: {epochs: -1}", "teacher_train: epochs"),
     ("name: [unclosed", "not valid YAML"),
     (GOOD + "models: {weak: a, strong: b, chain: [x, y, z]}", "chain"),
+    (GOOD.replace("[synth_math]}", "[synth_math], options: {synth_math: {nn: 3}}}"), "data.options"),
+    (GOOD.replace("[synth_math]}", "[gsm8k], options: {gsm8k: {sourse: packaged}}}"), "data.options"),
 ])
 def test_broken_recipes_name_the_field(tmp_path, text, field):
     path = tmp_path / "r.yaml"

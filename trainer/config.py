@@ -12,6 +12,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 METHODS = ("weak", "strong", "w2sg", "w2sg_qa", "alice", "cascade_alice")
 
 
+SYNTHETIC_OPTIONS = ("n", "seed", "difficulty")
+BENCHMARK_OPTIONS = ("data_dir", "path", "config", "source")
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -24,6 +28,8 @@ class DataConfig(Strict):
     shuffle: bool = False                               # the paper splits the train split unshuffled
     seed: int = 0
     options: dict[str, dict] = {}                       # per-dataset loader options, e.g. {synth_math: {n: 400}}
+    # synthetic: n, seed, difficulty; benchmarks: data_dir, path, config, and source (auto | hub, and
+    # for gsm8k `packaged`: the packaged test split re-split, train = rows 0-999, test = 1000-1318)
 
     @field_validator("datasets")
     @classmethod
@@ -34,6 +40,16 @@ class DataConfig(Strict):
             if name not in DATASETS:
                 raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
         return names
+
+    @field_validator("options")
+    @classmethod
+    def _known_options(cls, options: dict[str, dict]) -> dict[str, dict]:
+        for name, opts in options.items():
+            allowed = SYNTHETIC_OPTIONS if name.startswith("synth_") else BENCHMARK_OPTIONS
+            unknown = sorted(set(opts) - set(allowed))
+            if unknown:
+                raise ValueError(f"{name}: unknown option(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}")
+        return options
 
 
 class ModelsConfig(Strict):

@@ -167,6 +167,10 @@ class Pipeline:
 
         e = self.recipe.eval
         tasks = [registry.spec(name).task for name in self.recipe.data.datasets]
+        # a dataset's `source` (gsm8k: packaged re-split) must reach its task, or the test questions
+        # would come from another split than the training ones
+        sources = {f"{name}_source": o["source"] for name, o in self.recipe.data.options.items() if "source" in o}
+        metadata = {**e.metadata, **sources}
         extra = {"run": self.run_dir.name, "method": method, "recipe": self.recipe.name,
                  "weak_model": self.recipe.models.weak, "strong_model": self.recipe.models.strong}
 
@@ -180,10 +184,11 @@ class Pipeline:
             evaluate(model.pretrained, tasks, output_path=out / "results.json", peft=model.adapter,
                      limit=e.limit, batch_size=e.batch_size,
                      gen_kwargs={"max_gen_toks": e.max_gen_toks} if e.max_gen_toks else None,
-                     log_samples=True, metadata=e.metadata or None, extra=extra, engine=engine)
+                     log_samples=True, metadata=metadata or None, extra=extra, engine=engine)
 
         folder, _ = self.runner.artifact(f"{method}/eval", run_eval, {"model": model.identity(), "tasks": tasks,
-                                                                     "eval": e.model_dump(), "extra": extra})
+                                                                     "eval": e.model_dump(), "extra": extra,
+                                                                     **({"sources": sources} if sources else {})})
         results = json.loads((folder / "results.json").read_text())
         target = self.run_dir / "results" / f"{method}.json"
         target.parent.mkdir(exist_ok=True)

@@ -24,10 +24,10 @@ def main() -> None:
 
 def _register() -> None:
     from alice_eval.cli import eval as eval_cmd
-    from alice_eval.cli import bench, leaderboard, models, run
+    from alice_eval.cli import bench, check, leaderboard, models, run
 
-    for command in (eval_cmd.eval_command, eval_cmd.tasks_path, models.models, leaderboard.leaderboard,
-                    run.run, run.status, run.demo, bench.bench):
+    for command in (eval_cmd.eval_command, eval_cmd.tasks_path, eval_cmd.tasks, models.models, leaderboard.leaderboard,
+                    run.run, run.status, run.demo, bench.bench, check.check_gsm8k):
         main.add_command(command)
 
 

@@ -53,13 +53,59 @@ def _batch_size(text: str) -> int | str:
 
 @click.command("tasks-path")
 def tasks_path() -> None:
-    """Print the folder of the installed alice_* task YAMLs.
+    """Print the folder of the alice_* task YAMLs (for lm_eval --include_path)."""
+    from alice_eval.evaluation import tasks_dir
+
+    click.echo(str(tasks_dir()))
+
+
+@click.group("tasks")
+def tasks() -> None:
+    """Make stock lm_eval find the alice_* tasks with no flag (install), or stop (uninstall).
 
     \b
-    Use it to run the tasks with stock lm-eval:
-      lm_eval run --include_path "$(alice-train tasks-path)" --tasks 'alice_synth_*' \\
-          --model hf --model_args pretrained=MODEL --apply_chat_template
+    lm-eval 0.4.13 reads no task plugins; it indexes its own lm_eval/tasks/ folder. `install` adds
+    lm_eval/tasks/alice_w2s/ there: links to this package's task files and a marker file. Then:
+      lm_eval --tasks 'alice_*' --model hf --model_args pretrained=MODEL --apply_chat_template
     """
+
+
+@tasks.command("install")
+def tasks_install() -> None:
+    """Link the alice_* tasks into lm-eval's task folder (idempotent)."""
+    from alice_eval import task_install
+
+    try:
+        for line in task_install.install():
+            click.echo(line)
+    except task_install.TaskInstallError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@tasks.command("uninstall")
+def tasks_uninstall() -> None:
+    """Remove the folder `install` made (nothing else)."""
+    from alice_eval import task_install
+
+    try:
+        for line in task_install.uninstall():
+            click.echo(line)
+    except task_install.TaskInstallError as err:
+        raise click.ClickException(str(err)) from None
+
+
+@tasks.command("status")
+def tasks_status() -> None:
+    """Say whether lm-eval finds the alice_* tasks without --include_path."""
+    from alice_eval import task_install
+
+    state = "installed" if task_install.installed() else "not installed (or stale): run `alice-train tasks install`"
+    click.echo(f"{task_install.target()}: {state}")
+
+
+@tasks.command("path")
+def tasks_path_command() -> None:
+    """Print the folder of the alice_* task YAMLs (for lm_eval --include_path)."""
     from alice_eval.evaluation import tasks_dir
 
     click.echo(str(tasks_dir()))
@@ -70,7 +116,7 @@ def tasks_path() -> None:
               help="Offline-zoo name (see `alice-train models`), local model folder, or HF hub id.")
 @click.option("--model-args", default=None, metavar="K=V,...",
               help="More HFLM arguments, lm-eval style, e.g. 'peft=ADAPTER_DIR,dtype=float32'.")
-@click.option("--tasks", default="alice_synth", show_default=True, metavar="NAMES",
+@click.option("--tasks", default="alice-synth", show_default=True, metavar="NAMES",
               help="Comma-separated task, group or tag names; shell wildcards allowed ('alice_synth_*').")
 @click.option("--limit", default=None, metavar="N",
               help="Documents per task (an integer), or a fraction of each task below 1. For tests.")
@@ -96,7 +142,7 @@ def eval_command(model, model_args, tasks, limit, batch_size, output_path, log_s
 
     \b
     Examples:
-      alice-train eval --model smollm2-135m-instruct --tasks alice_synth
+      alice-train eval --model smollm2-135m-instruct --tasks alice-synth
       alice-train eval --model BASE --model-args peft=runs/x/adapter --tasks 'alice_synth_*' --limit 20
     """
     from alice_eval import evaluation
@@ -134,6 +180,8 @@ def eval_command(model, model_args, tasks, limit, batch_size, output_path, log_s
         return
     from lm_eval.utils import make_table
 
+    for line in results.get("alice_left_out") or []:
+        click.echo(line, err=True)
     click.echo(make_table(results))
     if "groups" in results:
         click.echo(make_table(results, "groups"))
