@@ -96,10 +96,11 @@ def _in_fresh_process(fn, *args) -> Measure:
 def _measure(case: str, ours: bool, model: str, adapter: str | None, batch: int, steps: int) -> Measure:
     import torch
 
-    from alice_eval.generation import load_model, resolve_dtype
+    from alice_eval.generation import load_model
+    from alice_eval.runtime import torch_dtype
 
     torch.set_num_threads(os.cpu_count() or 1)               # as the generator does
-    dtype = resolve_dtype("auto", "cpu")
+    dtype = torch_dtype("auto", "cpu")
     if case == "release":
         return _release(ours, model, dtype, batch, steps)
     if case == "sampling":

@@ -99,9 +99,9 @@ def as_dicts(rows: list[Row]) -> list[dict]:
 # -- one measurement per process -------------------------------------------------------------------
 
 def _dtype():
-    from alice_eval.generation import resolve_dtype
+    from alice_eval.runtime import torch_dtype
 
-    return resolve_dtype("auto", "cpu")
+    return torch_dtype("auto", "cpu")
 
 
 def _bound(path: str) -> float:

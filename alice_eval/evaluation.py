@@ -12,7 +12,6 @@ lm-eval's own format (plus an ``"alice"`` block when given), atomically.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 from collections.abc import Iterable
@@ -20,7 +19,8 @@ from dataclasses import asdict
 from importlib.resources import files
 from pathlib import Path
 
-from alice_eval.fileio import atomic_write_text
+from alice_eval import runtime
+from alice_eval.runtime import atomic_write_text
 from alice_eval.memory import release_memory
 
 log = logging.getLogger(__name__)
@@ -153,29 +153,11 @@ def alice_task_names(manager=None) -> list[str]:
                   if entry.yaml_path is not None and Path(entry.yaml_path).resolve().parent == root)
 
 
-def default_dtype(device: str | None) -> str:
-    """``bfloat16`` on CPUs with native bf16 (AVX512-BF16 or AMX), ``float32`` on other CPUs, and the
-    checkpoint's own dtype (``auto``) on accelerators."""
-    from alice_eval.generation import cpu_supports_bf16
-
-    if device and not device.startswith("cpu"):
-        return "auto"
-    return "bfloat16" if cpu_supports_bf16() else "float32"
-
-
-def default_device() -> str:
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def resolve_model(model: str) -> str:
     """A ``from_pretrained`` argument for a zoo name, a local folder or a hub id."""
-    if importlib.util.find_spec("alice_eval.models") is None:
-        return model
-    from alice_eval import models
+    from alice_eval import zoo
 
-    return models.resolve(model)
+    return zoo.resolve(model)
 
 
 def evaluate(
@@ -209,8 +191,8 @@ def evaluate(
     from lm_eval import simple_evaluate
     from lm_eval.loggers import EvaluationTracker
 
-    device = device or default_device()
-    args: dict = {"pretrained": resolve_model(str(model)), "dtype": default_dtype(device)}
+    device = device or runtime.device()
+    args: dict = {"pretrained": resolve_model(str(model)), "dtype": runtime.dtype_name("auto", device)}
     if peft:
         args["peft"] = resolve_model(str(peft))
     args.update(model_args or {})
@@ -313,12 +295,12 @@ def _sample_row(sample: dict) -> dict:
     return row
 
 
-def kind_average(results: dict, group: str = "alice",
+def category_average(results: dict, group: str = "alice",
                  metrics: Iterable[str] = REPORTED_METRICS) -> dict[str, float]:
     """Mean over a group's *direct* subgroups (``alice``: math, logic, knowledge), one value per metric.
 
     lm-eval 0.4.13 aggregates every group over its leaf tasks, so its ``alice`` row weighs the two
-    knowledge tasks twice; this is the per-kind macro average instead. Missing values are skipped.
+    knowledge tasks twice; this is the per-category macro average instead. Missing values are skipped.
     """
     children = (results.get("group_subtasks") or {}).get(group) or []
     table = results.get("results") or {}

@@ -8,12 +8,13 @@ messages and return, per message, ``n`` completion strings.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
 from tqdm.auto import tqdm
 
+from alice_eval import runtime
 from alice_eval.memory import release_memory
 
 
@@ -28,6 +29,18 @@ class SamplingParams:
     stop: tuple[str, ...] = field(default_factory=tuple)
 
 
+# Seeding, in one place: each chunk of a stage and each batch (or request) of a call gets its own seed,
+# derived from the recipe's, so that a resumed stage redraws exactly what an uninterrupted one drew.
+def for_chunk(params: SamplingParams, index: int, attempt: int = 0) -> SamplingParams:
+    """The parameters for chunk ``index`` of a stage (and retry ``attempt`` of it)."""
+    return replace(params, seed=params.seed + 7919 * index + attempt)
+
+
+def batch_seed(seed: int, batch: int) -> int:
+    """The seed of batch (or request) ``batch`` within one call."""
+    return seed * 100_003 + batch
+
+
 class Generator(Protocol):
     def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
         """``messages[i]`` is one user turn; returns ``params.n`` completions for each."""
@@ -40,34 +53,6 @@ class Generator(Protocol):
 
     def close(self) -> None:
         """Free the model's memory."""
-
-
-def cpu_supports_bf16() -> bool:
-    """bf16 matmuls are fast only where the CPU has native bf16 (AVX512-BF16 or AMX)."""
-    try:
-        flags = open("/proc/cpuinfo").read()
-    except OSError:
-        return False
-    return "avx512_bf16" in flags or "amx_bf16" in flags
-
-
-def default_dtype(device: str):
-    import torch
-
-    if device != "cpu":
-        return torch.bfloat16
-    return torch.bfloat16 if cpu_supports_bf16() else torch.float32
-
-
-def resolve_dtype(dtype: str, device: str):
-    import torch
-
-    if dtype == "auto":
-        return default_dtype(device)
-    try:
-        return {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}[dtype]
-    except KeyError:
-        raise ValueError(f"generation.dtype: {dtype!r} is not one of auto, bfloat16, float16, float32") from None
 
 
 def load_model(model: str, adapter: str | None, dtype):
@@ -134,16 +119,16 @@ class HFGenerator:
     def __init__(self, model: str, *, adapter: str | None = None, batch_size: int = 16, dtype: str = "auto",
                  device: str | None = None):
         import torch
-        from transformers import AutoModelForCausalLM, AutoTokenizer
+        from transformers import AutoTokenizer
 
-        self.device = device or ("cuda" if torch.cuda.is_available() else "cpu")
+        self.device = device or runtime.device()
         if self.device == "cpu":
             torch.set_num_threads(os.cpu_count() or 1)
         self.tokenizer = AutoTokenizer.from_pretrained(model)
         self.tokenizer.padding_side = "left"            # decoder-only models continue from the right
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.model = load_model(model, adapter, resolve_dtype(dtype, self.device)).to(self.device).eval()
+        self.model = load_model(model, adapter, runtime.torch_dtype(dtype, self.device)).to(self.device).eval()
         self.batch_size = batch_size
         eos = self.model.generation_config.eos_token_id
         self.eos = {e for e in [*(eos if isinstance(eos, list) else [eos]), self.tokenizer.eos_token_id] if e is not None}
@@ -171,7 +156,7 @@ class HFGenerator:
         for b, batch in enumerate(tqdm(batches, desc=desc, leave=False, disable=desc is None)):
             ids = decode(self.model, [prompts[i] for i in batch], n=params.n, max_new_tokens=params.max_new_tokens,
                          eos=self.eos, pad=self.tokenizer.pad_token_id, warp=warp,
-                         seed=params.seed * 100_003 + b, done=stop)    # same seed, same batches -> same texts
+                         seed=batch_seed(params.seed, b), done=stop)    # same seed, same batches -> same texts
             for i, rows in zip(batch, ids):
                 out[i] = [_cut(t, params.stop) for t in self.tokenizer.batch_decode(rows, skip_special_tokens=True)]
         return out
@@ -218,9 +203,7 @@ class VLLMGenerator:
     """
 
     def __init__(self, model: str, *, adapter: str | None = None, dtype: str = "auto", **engine_args):
-        import torch
-
-        self.on_cpu = not torch.cuda.is_available()
+        self.on_cpu = not runtime.on_gpu()
         if self.on_cpu:
             vllm_cpu_defaults()
         try:
@@ -235,7 +218,7 @@ class VLLMGenerator:
             engine_args.setdefault("enable_lora", True)
             engine_args.setdefault("max_lora_rank", max(16, _lora_rank(adapter)))
         if dtype == "auto":
-            dtype = str(resolve_dtype(dtype, "cpu" if self.on_cpu else "cuda")).removeprefix("torch.")
+            dtype = runtime.dtype_name(dtype, "cpu" if self.on_cpu else "cuda")
         self.pretrained = model
         self.lora = None
         self.lora_enabled = bool(engine_args.get("enable_lora"))
@@ -266,7 +249,7 @@ class VLLMGenerator:
         per_request = not self.on_cpu
         sampling = [VLLMParams(n=params.n, temperature=params.temperature, top_p=params.top_p,
                                top_k=params.top_k or -1, max_tokens=params.max_new_tokens,
-                               seed=params.seed * 100_003 + i if per_request else None,
+                               seed=batch_seed(params.seed, i) if per_request else None,
                                stop=list(params.stop) or None) for i in range(len(prompts))]
         if not per_request:
             torch.manual_seed(params.seed)           # the in-process engine samples with torch's generator

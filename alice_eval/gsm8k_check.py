@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from alice_eval.fileio import atomic_write_text
+from alice_eval.runtime import atomic_write_text
 
 FILTERS = ("strict-match", "flexible-extract")
 

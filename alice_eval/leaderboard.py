@@ -4,8 +4,8 @@ Each results file is the dict ``lm_eval.simple_evaluate`` returns. Our trainer a
 ``"alice": {"run", "method", "weak_model", "strong_model", "recipe"}``; files without it (plain
 ``lm_eval`` runs) are shown under run ``lm_eval`` with the model name as method, and get no PGR.
 
-PGR = (acc_method - acc_weak) / (acc_strong - acc_weak), per run and task (reference/alice-method.md
-section 9). It is left out, with a flag, when the strong ceiling does not beat the weak model.
+PGR = (acc_method - acc_weak) / (acc_strong - acc_weak), per run and task (the paper's PGR).
+ It is left out, with a flag, when the strong ceiling does not beat the weak model.
 """
 
 from __future__ import annotations
@@ -14,25 +14,24 @@ import csv
 import json
 import logging
 import math
-import os
-import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 from alice_eval.data.registry import DATASETS
+from alice_eval.runtime import atomic_write
+from alice_eval.trainer import methods as method_registry
 
 log = logging.getLogger(__name__)
 
 BASELINES = ("weak", "strong")
-METHOD_ORDER = ("weak", "strong", "w2sg", "w2sg_qa", "alice", "cascade_alice")
-KIND_ORDER = ("math", "logic", "knowledge")
+CATEGORY_ORDER = ("math", "logic", "knowledge")
 PLAIN_RUN = "lm_eval"
 FLAG_NO_GAP = "strong<=weak"
 FLAG_NO_BASELINE = "no baseline"
 Z95 = 1.959963984540054
-COLUMNS = ("kind", "task", "run", "method", "n", "acc", "95% CI", "acc_parsed", "parse_rate", "PGR")
-CSV_COLUMNS = ("kind", "task", "run", "method", "n", "acc", "ci_low", "ci_high", "acc_parsed",
+COLUMNS = ("category", "task", "run", "method", "n", "acc", "95% CI", "acc_parsed", "parse_rate", "PGR")
+CSV_COLUMNS = ("category", "task", "run", "method", "n", "acc", "ci_low", "ci_high", "acc_parsed",
                "parse_rate", "pgr", "flag")
 
 
@@ -40,8 +39,8 @@ CSV_COLUMNS = ("kind", "task", "run", "method", "n", "acc", "ci_low", "ci_high",
 class Row:
     run: str
     method: str
-    task: str                      # "alice_synth_math", or "<kind> (mean)" for an aggregate row
-    kind: str                      # "math" | "logic" | "knowledge"
+    task: str                      # "alice_synth_math", or "<category> (mean)" for an aggregate row
+    category: str                  # "math" | "logic" | "knowledge"
     n: int | None
     acc: float | None
     acc_parsed: float | None = None
@@ -116,7 +115,7 @@ def _rows_of(data: dict, path: Path) -> list[Row]:
         n = int(n) if n else None
         acc = _metric(res, "acc")
         lo, hi = wilson(acc, n)
-        rows.append(Row(run, method, task, spec.group, n, acc, _metric(res, "acc_parsed"),
+        rows.append(Row(run, method, task, spec.category, n, acc, _metric(res, "acc_parsed"),
                         _metric(res, "parse_rate"), lo, hi))
     return rows
 
@@ -130,7 +129,7 @@ def _json_files(paths: list[Path]) -> list[Path]:
 
 def collect(paths: list[Path]) -> list[Row]:
     """Rows of every lm-eval results JSON under ``paths`` (files or directories, searched
-    recursively), the newest per (run, method, task), with PGR and per-kind mean rows added."""
+    recursively), the newest per (run, method, task), with PGR and per-category mean rows added."""
     newest: dict[tuple[str, str, str], tuple[float, Row]] = {}
     for path in _json_files(paths):
         try:
@@ -153,15 +152,15 @@ def collect(paths: list[Path]) -> list[Row]:
 
 
 def _means(rows: list[Row]) -> list[Row]:
-    """One "<kind> (mean)" row per (run, method, kind) whose run has more than one task of that kind."""
+    """One "<category> (mean)" row per (run, method, kind) whose run has more than one task of that kind."""
     tasks_of: dict[tuple[str, str], set[str]] = defaultdict(set)
     groups: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
     for r in rows:
-        tasks_of[r.run, r.kind].add(r.task)
-        groups[r.run, r.method, r.kind].append(r)
+        tasks_of[r.run, r.category].add(r.task)
+        groups[r.run, r.method, r.category].append(r)
     out = []
-    for (run, method, kind), members in groups.items():
-        if len(tasks_of[run, kind]) < 2:
+    for (run, method, category), members in groups.items():
+        if len(tasks_of[run, category]) < 2:
             continue
 
         def mean(attr):
@@ -173,7 +172,7 @@ def _means(rows: list[Row]) -> list[Row]:
         acc = mean("acc")
         pooled = None if n is None or acc is None else sum(r.acc * r.n for r in members) / n
         lo, hi = wilson(pooled, n)
-        out.append(Row(run, method, f"{kind} (mean)", kind, n, acc, mean("acc_parsed"),
+        out.append(Row(run, method, f"{category} (mean)", category, n, acc, mean("acc_parsed"),
                        mean("parse_rate"), lo, hi))
     return out
 
@@ -185,13 +184,13 @@ def _add_pgr(rows: list[Row]) -> None:
     tasks = defaultdict(set)
     for r in rows:
         if not r.is_mean:
-            tasks[r.run, r.method, r.kind].add(r.task)
+            tasks[r.run, r.method, r.category].add(r.task)
     for r in rows:
         if r.run == PLAIN_RUN or r.method in BASELINES:
             continue
         weak, strong = acc.get((r.run, "weak", r.task)), acc.get((r.run, "strong", r.task))
-        if r.is_mean and not (tasks[r.run, r.method, r.kind] == tasks[r.run, "weak", r.kind]
-                              == tasks[r.run, "strong", r.kind]):
+        if r.is_mean and not (tasks[r.run, r.method, r.category] == tasks[r.run, "weak", r.category]
+                              == tasks[r.run, "strong", r.category]):
             weak = strong = None
         if weak is None or strong is None or r.acc is None:
             r.flag = FLAG_NO_BASELINE
@@ -203,9 +202,10 @@ def _add_pgr(rows: list[Row]) -> None:
 
 def sort_rows(rows: list[Row]) -> list[Row]:
     def key(r: Row):
-        kind = KIND_ORDER.index(r.kind) if r.kind in KIND_ORDER else len(KIND_ORDER)
-        method = METHOD_ORDER.index(r.method) if r.method in METHOD_ORDER else len(METHOD_ORDER)
-        return kind, r.kind, r.run, method, r.method, r.is_mean, r.task
+        category = CATEGORY_ORDER.index(r.category) if r.category in CATEGORY_ORDER else len(CATEGORY_ORDER)
+        order = method_registry.names()
+        method = order.index(r.method) if r.method in order else len(order)
+        return category, r.category, r.run, method, r.method, r.is_mean, r.task
     return sorted(rows, key=key)
 
 
@@ -226,24 +226,10 @@ def render_table(rows: list[Row]) -> str:
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     for r in sort_rows(rows):
         ci = "—" if r.ci_low is None else f"{_pct(r.ci_low)}–{_pct(r.ci_high)}"
-        cells = (r.kind, r.task, r.run, r.method, "—" if r.n is None else str(r.n), _pct(r.acc), ci,
+        cells = (r.category, r.task, r.run, r.method, "—" if r.n is None else str(r.n), _pct(r.acc), ci,
                  _pct(r.acc_parsed), _pct(r.parse_rate), _pgr_cell(r))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
-
-
-def _atomic(path: Path, write) -> Path:
-    """Call ``write(tmp_path)`` then move the result onto ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(Path(tmp))
-        os.chmod(tmp, 0o644)               # mkstemp makes 0600; these files are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _write_csv(rows: list[Row], path: Path) -> None:
@@ -252,7 +238,7 @@ def _write_csv(rows: list[Row], path: Path) -> None:
         w.writerow(CSV_COLUMNS)
         for r in sort_rows(rows):
             w.writerow(["" if v is None else v for v in
-                        (r.kind, r.task, r.run, r.method, r.n, r.acc, r.ci_low, r.ci_high,
+                        (r.category, r.task, r.run, r.method, r.n, r.acc, r.ci_low, r.ci_high,
                          r.acc_parsed, r.parse_rate, r.pgr, r.flag)])
 
 
@@ -262,11 +248,11 @@ def _write_png(rows: list[Row], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     rows = [r for r in sort_rows(rows) if not r.is_mean and r.acc is not None]
-    kinds = list(dict.fromkeys(r.kind for r in rows)) or ["(no results)"]
+    categories = list(dict.fromkeys(r.category for r in rows)) or ["(no results)"]
     several_runs = len({r.run for r in rows}) > 1
-    fig, axes = plt.subplots(1, len(kinds), figsize=(max(6, 5 * len(kinds)), 4.5), squeeze=False)
-    for ax, kind in zip(axes[0], kinds):
-        panel = [r for r in rows if r.kind == kind]
+    fig, axes = plt.subplots(1, len(categories), figsize=(max(6, 5 * len(categories)), 4.5), squeeze=False)
+    for ax, category in zip(axes[0], categories):
+        panel = [r for r in rows if r.category == category]
         groups = list(dict.fromkeys((r.run, r.task) for r in panel))
         methods = list(dict.fromkeys(r.method for r in panel))
         width = 0.8 / max(1, len(methods))
@@ -283,7 +269,7 @@ def _write_png(rows: list[Row], path: Path) -> None:
         ax.set_xticks(range(len(groups)))
         ax.set_xticklabels([f"{run}\n{task.removeprefix('alice_')}" if several_runs
                             else task.removeprefix("alice_") for run, task in groups], fontsize=8)
-        ax.set_title(kind)
+        ax.set_title(category)
         ax.set_ylabel("acc (%)")
         ax.set_ylim(0, 100)
         if methods:
@@ -300,9 +286,9 @@ def write(rows: list[Row], out_dir: Path) -> dict[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     table = render_table(rows)
     return {
-        "md": _atomic(out_dir / "leaderboard.md", lambda p: p.write_text(table)),
-        "csv": _atomic(out_dir / "leaderboard.csv", lambda p: _write_csv(rows, p)),
-        "png": _atomic(out_dir / "leaderboard.png", lambda p: _write_png(rows, p)),
+        "md": atomic_write(out_dir / "leaderboard.md", lambda p: p.write_text(table)),
+        "csv": atomic_write(out_dir / "leaderboard.csv", lambda p: _write_csv(rows, p)),
+        "png": atomic_write(out_dir / "leaderboard.png", lambda p: _write_png(rows, p)),
     }
 
 

@@ -86,9 +86,8 @@ def doc_to_target(doc: dict) -> str:
 def process_results(doc: dict, results: Sequence[str]) -> dict:
     """``acc`` and ``parse_rate`` per response; ``acc_parsed`` as a (correct, parsed) pair for
     :func:`parsed_mean`."""
-    verdict = scoring.score(doc, results[0])
-    return {"acc": float(verdict.correct), "acc_parsed": (float(verdict.correct), float(verdict.parsed)),
-            "parse_rate": float(verdict.parsed)}
+    per = scoring.metrics(doc, results[0])
+    return {**per, "acc_parsed": (per["acc"], per["parse_rate"])}
 
 
 def process_results_f1(doc: dict, results: Sequence[str]) -> dict:

@@ -95,7 +95,7 @@ def test_collect(runs, caplog):
                      "alice_synth_knowledge"}                            # groups and gsm8k skipped
 
     alice = rows["r1", "alice", "alice_synth_math"]
-    assert alice.acc == 0.60 and alice.n == 100 and alice.kind == "math"  # the older file lost
+    assert alice.acc == 0.60 and alice.n == 100 and alice.category == "math"  # the older file lost
     assert alice.pgr == pytest.approx(0.75) and alice.flag == ""
     assert alice.acc_parsed == pytest.approx(0.70) and alice.parse_rate == 0.9
     assert (alice.ci_low, alice.ci_high) == pytest.approx(wilson_ref(0.6, 100))
@@ -128,14 +128,14 @@ def test_collect(runs, caplog):
 def test_table_order_and_cells(runs):
     table = lb.render_table(lb.collect([runs]))
     lines = table.splitlines()
-    assert lines[0] == "| kind | task | run | method | n | acc | 95% CI | acc_parsed | parse_rate | PGR |"
+    assert lines[0] == "| category | task | run | method | n | acc | 95% CI | acc_parsed | parse_rate | PGR |"
     assert "| math | alice_synth_math | r1 | w2sg | 100 | 50.0 | 40.4–59.6 | 60.0 | 90.0 | 0.50 |" in lines
     assert "| math | alice_synth_math | r1 | alice | 100 | 60.0 | 50.2–69.1 | 70.0 | 90.0 | 0.75 |" in lines
     assert "| math | alice_synth_math | r1 | weak | 100 | 30.0 | 21.9–39.6 | 40.0 | 90.0 | — |" in lines
     assert "| logic | alice_synth_logic | r2 | w2sg | 80 | 50.0 | 39.3–60.7 | 60.0 | 90.0 | — (strong ≤ weak) |" in lines
     assert "| knowledge | alice_synth_knowledge | r3 | cascade_alice | — | 30.0 | — | 40.0 | 90.0 | — (no baseline) |" in lines
     assert "| math | math (mean) | r1 | w2sg | 150 | 40.0 |" in table
-    # kind, then run, then method order weak, strong, w2sg, alice
+    # category, then run, then method order weak, strong, w2sg, alice
     order = [(c[1].strip(), c[3].strip(), c[4].strip()) for c in (l.split("|") for l in lines[2:])]
     assert [m for k, r, m in order if r == "r1"][:4] == ["weak", "weak", "weak", "strong"]
     r1_methods = list(dict.fromkeys(m for k, r, m in order if r == "r1"))
@@ -153,12 +153,12 @@ def test_write(runs, tmp_path):
 
     with paths["csv"].open() as f:
         reader = csv.DictReader(f)
-        assert reader.fieldnames == ["kind", "task", "run", "method", "n", "acc", "ci_low", "ci_high",
+        assert reader.fieldnames == ["category", "task", "run", "method", "n", "acc", "ci_low", "ci_high",
                                      "acc_parsed", "parse_rate", "pgr", "flag"]
         got = {(r["run"], r["method"], r["task"]): r for r in reader}
     assert len(got) == len(rows)
     alice = got["r1", "alice", "alice_synth_math"]
-    assert (alice["kind"], alice["n"], float(alice["acc"])) == ("math", "100", 0.6)
+    assert (alice["category"], alice["n"], float(alice["acc"])) == ("math", "100", 0.6)
     assert float(alice["pgr"]) == pytest.approx(0.75) and alice["flag"] == ""
     assert float(alice["ci_low"]) == pytest.approx(wilson_ref(0.6, 100)[0])
     r2 = got["r2", "w2sg", "alice_synth_logic"]

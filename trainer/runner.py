@@ -1,10 +1,16 @@
 """The runner owns a run directory: caching, resume, atomic writes, timings, the manifest.
 
-Stages never touch files. A *records stage* maps input records to output records in chunks; each
-finished chunk is written atomically, so a killed run resumes at the first missing chunk. An *artifact
-stage* (training, evaluation) writes into a scratch folder that the runner renames into place when it
-succeeds. Either kind is done when ``done.json`` holds the fingerprint of its inputs and config; a
-different fingerprint means the inputs or config changed, and the stage is recomputed from scratch.
+Stages never touch files. Three kinds:
+
+- :meth:`Runner.records` maps input records to output records in chunks; each finished chunk is written
+  atomically, so a killed run resumes at the first missing chunk;
+- :meth:`Runner.table` computes a list of records in one call (the split, the labels);
+- :meth:`Runner.artifact` (training, evaluation) writes into a scratch folder that the runner renames
+  into place when it succeeds.
+
+Each is done when ``done.json`` holds the fingerprint of its inputs and config; a different
+fingerprint means the inputs or config changed, and the stage is recomputed from scratch.
+:meth:`Runner.note` keeps a fact in the manifest (label counts, wall time).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from typing import Callable
 
 from tqdm.auto import tqdm
 
-from alice_eval.fileio import atomic_write_text, read_jsonl, write_json, write_jsonl
+from alice_eval.runtime import atomic_write_text, read_jsonl, write_json, write_jsonl
 
 
 def fingerprint(*parts) -> str:
@@ -28,7 +34,11 @@ def fingerprint(*parts) -> str:
 
 
 class Runner:
-    def __init__(self, run_dir: Path, manifest: dict | None = None, stop_after: str | None = None):
+    """``plan``: the stage names this run will pass through (for the remaining-time estimate);
+    ``reference``: stage seconds of an earlier run of the recipe, if any."""
+
+    def __init__(self, run_dir: Path, manifest: dict | None = None, stop_after: str | None = None,
+                 plan: list[str] = (), reference: dict[str, float] | None = None):
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.manifest = {**(manifest or {}), "stages": {}}
@@ -36,8 +46,8 @@ class Runner:
         if old.is_file():                          # keep timings of stages finished by earlier runs
             self.manifest["stages"] = json.loads(old.read_text()).get("stages", {})
         self.stop_after = stop_after
-        self.plan: list[str] = []          # stage names this run will pass through, for the estimate
-        self.reference: dict[str, float] = {}   # stage seconds of an earlier run of the recipe, if any
+        self.plan = list(plan)
+        self.reference = dict(reference or {})
         self.finished: set[str] = set()
         self.save_manifest()
 
@@ -70,6 +80,11 @@ class Runner:
     def save_manifest(self) -> None:
         write_json(self.run_dir / "manifest.json", self.manifest)
 
+    def note(self, key: str, value, under: str | None = None) -> None:
+        """Keep ``value`` in the manifest as ``key`` (or as ``manifest[under][key]``), written at once."""
+        (self.manifest.setdefault(under, {}) if under else self.manifest)[key] = value
+        self.save_manifest()
+
     def eta(self) -> str:
         """Remaining time: a reference run's stage times scaled by this run's pace so far, or else the
         mean time of stages of the same kind (sample, sft, eval...) done so far."""
@@ -86,10 +101,6 @@ class Runner:
         remaining = sum(self.reference[n] * pace if n in self.reference
                         else _mean(took.get(n.rsplit("/", 1)[-1])) or mean_all for n in todo)
         return f"; about {remaining / 60:.0f} min left ({len(todo)} stages)"
-
-    def is_done(self, name: str, key: str) -> bool:
-        done = self.run_dir / name / "done.json"
-        return done.is_file() and json.loads(done.read_text()).get("key") == key
 
     # -- the two kinds of stage ------------------------------------------------------------------------
 
@@ -111,6 +122,18 @@ class Runner:
         shutil.rmtree(parts, ignore_errors=True)
         self._finish(name, folder, key, started, inputs=len(inputs), outputs=len(outputs))
         return outputs, key
+
+    def table(self, name: str, make: Callable[[], list[dict]], config: dict) -> list[dict]:
+        """Records computed in one call of ``make()`` from what ``config`` names (its inputs included)."""
+        key = fingerprint(name, config)
+        folder, done = self._begin(name, key)
+        if done:
+            return read_jsonl(folder / "output.jsonl")
+        started = time.time()
+        outputs = make()
+        write_jsonl(folder / "output.jsonl", outputs)
+        self._finish(name, folder, key, started, outputs=len(outputs))
+        return outputs
 
     def artifact(self, name: str, fn: Callable[[Path, Path], None], config: dict) -> tuple[Path, str]:
         """Run ``fn(out_dir, work_dir)``; ``out_dir`` appears only when ``fn`` returns.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from alice_eval import prompts
+from alice_eval import prompts, runtime
 from alice_eval.memory import release_memory
 from alice_eval.trainer.config import TrainConfig
 
@@ -34,12 +34,6 @@ def length_batches(rows: list[dict], batch_size: int, seed: int) -> list[dict]:
     batches = [by_length[i:i + batch_size] for i in range(0, len(by_length), batch_size)]
     random.Random(seed).shuffle(batches)
     return [row for batch in batches for row in batch]
-
-
-def _on_gpu() -> bool:
-    import torch
-
-    return torch.cuda.is_available()
 
 
 def train(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: TrainConfig, seed: int) -> None:
@@ -88,12 +82,10 @@ def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: 
     from transformers import AutoTokenizer
     from trl import SFTConfig, SFTTrainer
 
-    from alice_eval.generation import cpu_supports_bf16
-
     if not rows:
         raise ValueError("train: no training examples (the pool or the filtered labels are empty)")
-    gpu = _on_gpu()
-    bf16 = cfg.bf16 if cfg.bf16 is not None else (gpu or cpu_supports_bf16())
+    gpu = runtime.on_gpu()
+    bf16 = runtime.train_in_bf16(cfg.bf16)
     args = SFTConfig(
         output_dir=str(work_dir), seed=seed, data_seed=seed,
         num_train_epochs=cfg.epochs, max_steps=cfg.max_steps,

@@ -1,4 +1,4 @@
-"""The Alice stages as plain functions over records (``alice-method.md`` §4).
+"""The Alice stages as plain functions over records (arXiv 2504.07316, section 4).
 
 Each ``make_*`` returns ``fn(chunk, chunk_index) -> output records`` for ``Runner.records``; the chunk
 index seeds sampling, so a resumed chunk reproduces the text an uninterrupted run would have written.
@@ -11,7 +11,7 @@ import random
 from typing import Callable
 
 from alice_eval import prompts, scoring
-from alice_eval.generation import Generator, SamplingParams
+from alice_eval.generation import Generator, SamplingParams, for_chunk
 
 Stage = Callable[[list[dict], int], list[dict]]
 GetGenerator = Callable[[], Generator]
@@ -30,8 +30,8 @@ def split(records: list[dict], pool_fraction: float, seed: int, shuffle: bool,
     return records[:half], pool[:min(keep, pool_size or keep)]
 
 
-def halves(pool: list[dict], parts: int) -> list[list[dict]]:
-    """Disjoint, contiguous slices of the pool by question, one per cascade stage."""
+def slices(pool: list[dict], parts: int) -> list[list[dict]]:
+    """``parts`` disjoint, contiguous slices of the pool by question, one per cascade stage."""
     size = len(pool) // parts
     return [pool[i * size:(i + 1) * size if i < parts - 1 else len(pool)] for i in range(parts)]
 
@@ -46,7 +46,7 @@ def make_cot(get: GetGenerator, params: SamplingParams, tries: int) -> Stage:
         for attempt in range(tries):
             if not todo:
                 break
-            p = SamplingParams(**{**params.__dict__, "seed": params.seed + 7919 * index + attempt})
+            p = for_chunk(params, index, attempt)
             texts = get().generate([prompts.question_prompt(r) for r in todo], p, desc=None)
             for r, (text,) in zip(todo, texts):
                 if scoring.score(r, text).correct:
@@ -61,7 +61,7 @@ def make_generate(get: GetGenerator, params: SamplingParams, prompt: Callable[[d
     """Generate ``params.n`` completions per record into ``field`` (a list when n > 1)."""
 
     def run(chunk: list[dict], index: int) -> list[dict]:
-        p = SamplingParams(**{**params.__dict__, "seed": params.seed + 7919 * index})
+        p = for_chunk(params, index)
         texts = get().generate([prompt(r) for r in chunk], p)
         return [{"qid": r["qid"], field: t if params.n > 1 else t[0]} for r, t in zip(chunk, texts)]
 
@@ -89,6 +89,8 @@ def cluster_samples(record: dict, samples: list[str], embed: Callable[[list[str]
 
     Numbers and choices cluster on the extracted answer; open text on cosine similarity of sentence
     embeddings above ``similarity``. A cluster's representative is its seed, the earliest sample.
+    The record says what every consumer needs: ``certain`` (exactly one cluster: the teacher agrees with
+    itself) and ``teacher_answer`` (the largest cluster's representative; None without any cluster).
     """
     keys = [scoring.extract(record, s) for s in samples]
     if record["kind"] == "text":
@@ -100,7 +102,13 @@ def cluster_samples(record: dict, samples: list[str], embed: Callable[[list[str]
     groups.sort(key=len, reverse=True)       # stable: equal sizes keep their formation order
     clusters = [{"answer": keys[g[0]] if record["kind"] != "text" else _short(samples[g[0]]),
                  "representative": samples[g[0]], "size": len(g)} for g in groups]
-    return {"qid": record["qid"], "n_samples": len(samples), "clusters": clusters}
+    return {"qid": record["qid"], "n_samples": len(samples), "clusters": clusters,
+            "certain": len(clusters) == 1, "teacher_answer": clusters[0]["representative"] if clusters else None}
+
+
+def unsure(cluster_record: dict) -> bool:
+    """The teacher answered but disagreed with itself: the questions Alice's student revises."""
+    return cluster_record["teacher_answer"] is not None and not cluster_record["certain"]
 
 
 def make_cluster(records: dict[str, dict], embed_loader: Callable[[], Callable], similarity: float) -> Stage:
@@ -129,7 +137,7 @@ def make_uncertainty(records: dict[str, dict], mode: str, get: GetGenerator | No
         if mode == "template":
             return [{"qid": c["qid"], "uncertainty": prompts.template_uncertainty(
                 records[c["qid"]], c["clusters"], c["n_samples"])} for c in chunk]
-        p = SamplingParams(**{**params.__dict__, "seed": params.seed + 7919 * index})
+        p = for_chunk(params, index)
         asks = [prompts.uncertainty_prompt(records[c["qid"]], [k["representative"] for k in c["clusters"]])
                 for c in chunk]
         return [{"qid": c["qid"], "uncertainty": t[0]} for c, t in zip(chunk, get().generate(asks, p))]
@@ -147,11 +155,11 @@ def alice_labels(records: dict[str, dict], clusters: list[dict], revised: dict[s
     otherwise teach the student to stop before answering."""
     labels = []
     for c in clusters:
-        if not c["clusters"]:
+        if c["teacher_answer"] is None:
             continue
         text = revised.get(c["qid"], "")
-        if len(c["clusters"]) == 1:
-            labels.append({"qid": c["qid"], "completion": c["clusters"][0]["representative"], "source": "original"})
+        if c["certain"]:
+            labels.append({"qid": c["qid"], "completion": c["teacher_answer"], "source": "original"})
         elif text.strip() and not (require_answer and scoring.extract(records[c["qid"]], text) is None):
             labels.append({"qid": c["qid"], "completion": text, "source": "revised"})
     return labels

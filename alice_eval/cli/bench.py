@@ -34,7 +34,7 @@ def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path 
     weights   merged weights frozen, as PEFT leaves them  vs  unfrozen
     release   gc only after each of 3 models              vs  gc + malloc_trim (RSS left afterwards)
     """
-    from alice_eval.models import resolve
+    from alice_eval.zoo import resolve
 
     if engine_models:
         _engines(engine_models, engine_names or ENGINES, out)
@@ -55,7 +55,7 @@ def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path 
 
 def _engines(names: tuple[str, ...], engines: tuple[str, ...], out: Path | None) -> None:
     from alice_eval import bench_engines
-    from alice_eval.models import resolve
+    from alice_eval.zoo import resolve
 
     rows, bounds = bench_engines.run({name: resolve(name) for name in names}, engines=engines,
                                      progress=lambda msg: click.echo(f"measuring {msg} ...", err=True))

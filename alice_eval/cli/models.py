@@ -7,7 +7,7 @@ import time
 
 import click
 
-from alice_eval import models as zoo
+from alice_eval import zoo
 
 
 def _rows() -> list[dict]:

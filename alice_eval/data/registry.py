@@ -1,8 +1,8 @@
-"""Which datasets exist, what kind of answer they have, and which lm-eval task scores them."""
+"""Which datasets exist, their answer kind and category, and which lm-eval task scores them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from alice_eval.data import hf, synthetic
@@ -12,10 +12,9 @@ from alice_eval.data import hf, synthetic
 class DatasetSpec:
     name: str                      # what recipes say: "gsm8k", "synth_math"
     kind: str                      # answer kind, see alice_eval.scoring
-    group: str                     # task kind in the leaderboard: "math" | "logic" | "knowledge"
+    category: str                  # in the leaderboard: "math" | "logic" | "knowledge"
     loader: Callable[..., list[dict]]   # loader(split, **options) -> records
     splits: tuple[str, str]        # (train split, test split)
-    options: dict = field(default_factory=dict)
 
     @property
     def task(self) -> str:

@@ -27,9 +27,12 @@ import os
 import shutil
 import time
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from filelock import FileLock
+
+from alice_eval import runtime
 
 log = logging.getLogger(__name__)
 
@@ -290,34 +293,6 @@ def _convert_gguf(gguf: Path, out_dir: Path) -> None:
     tok.save_pretrained(out_dir)
 
 
-def _versions(model: ZooModel) -> dict:
-    from importlib.metadata import PackageNotFoundError, version
-
-    out = {}
-    for dist in ("alice-w2s", "torch", "transformers", "gguf", *model.packages):
-        try:
-            out[dist] = version(dist)
-        except PackageNotFoundError:
-            pass
-    return out
-
-
-@contextmanager
-def _lock(path: Path):
-    """An exclusive advisory lock (POSIX); a no-op where fcntl is missing."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    with open(path, "a") as f:
-        fcntl.flock(f, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(f, fcntl.LOCK_UN)
-
-
 def prepare(name: str | ZooModel, force: bool = False, progress: bool = True) -> Path:
     """Make sure the zoo model's bf16 HF folder exists and return its path (see the module doc)."""
     model = _get(name)
@@ -327,7 +302,7 @@ def prepare(name: str | ZooModel, force: bool = False, progress: bool = True) ->
     _check_installed(model)
     models_root = final.parent
     models_root.mkdir(parents=True, exist_ok=True)
-    with _lock(models_root / f".{model.name}.lock"):
+    with FileLock(models_root / f".{model.name}.lock"):
         if not force and is_ready(model):          # another process finished while we waited
             return final
         t0 = time.time()
@@ -347,7 +322,8 @@ def prepare(name: str | ZooModel, force: bool = False, progress: bool = True) ->
             if gguf.parent == work:
                 gguf.unlink()                       # keep the disk small before the rename
             marker = {"name": model.name, "hf_id": model.hf_id, "gguf_sha256": model.sha256,
-                      "dtype": DTYPE, "versions": _versions(model),
+                      "dtype": DTYPE, "versions": {k: v for k, v in runtime.package_versions(
+                          "alice-w2s", "torch", "transformers", "gguf", *model.packages).items() if v},
                       "prepared_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                       "prepare_seconds": round(time.time() - t0, 1)}
             (out / MARKER).write_text(json.dumps(marker, indent=2) + "\n")
