@@ -230,6 +230,8 @@ def evaluate(
     samples = results.pop("samples", None)
     results["task_hashes"] = _task_hashes(samples)
     results["alice_left_out"] = left_out
+    results["alice_verdicts"] = verdicts(samples)
+    results["alice_opens_with_answer"] = opens_with_answer(samples)
     results["alice_data_sources"] = {task: sorted({str(s["doc"]["source"]) for s in rows if s["doc"].get("source")})
                                      for task, rows in (samples or {}).items()
                                      if any(s["doc"].get("source") for s in rows)}
@@ -241,6 +243,29 @@ def evaluate(
     if samples is not None and log_samples:
         results["samples"] = samples
     return results
+
+
+def _question_key(sample: dict) -> str:
+    return str(sample["doc"].get("qid") or sample["doc_id"])
+
+
+def verdicts(samples: dict | None) -> dict[str, dict[str, float]]:
+    """Per task, each question's ``acc`` (by qid): what paired comparisons between methods read."""
+    return {task: {_question_key(s): float(s["acc"]) for s in rows if "acc" in s}
+            for task, rows in (samples or {}).items()}
+
+
+def opens_with_answer(samples: dict | None) -> dict[str, float]:
+    """Per task, the share of responses that *open* with the answer marker (``####``, ``My choice
+    is``): a student whose format collapsed answers first and reasons after, or not at all."""
+    from alice_eval.scoring import CHOICE_MARK, NUMBER_MARK
+
+    out = {}
+    for task, rows in (samples or {}).items():
+        texts = [str(s["resps"][0][0]).lstrip() for s in rows if s.get("resps")]
+        if texts and rows[0]["doc"].get("kind") in ("number", "choice"):
+            out[task] = sum(t.startswith((NUMBER_MARK, CHOICE_MARK)) for t in texts) / len(texts)
+    return out
 
 
 def _merged_lm(args: dict, batch_size: int | str, device: str):

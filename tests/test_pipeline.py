@@ -125,6 +125,33 @@ def test_alice_labels_account_for_every_pool_question(full_run):
     assert all(u["uncertainty"].startswith("I am not certain") for u in uncertain)
 
 
+def test_label_quality_and_cost_are_accounted(full_run):
+    """Label quality: every kept label scored against the pool's gold, split by source; cost per method."""
+    from alice_eval import compare
+
+    manifest = json.loads((full_run / "manifest.json").read_text())
+    pool = {r["qid"]: r for r in jsonl(full_run / "data" / "split" / "output.jsonl") if r["role"] == "pool"}
+    labels = jsonl(full_run / "alice" / "labels" / "output.jsonl")
+    quality = manifest["label_quality"]["alice"]
+    right = {l["qid"]: float(scoring.score(pool[l["qid"]], l["completion"]).correct) for l in labels}
+    assert quality["verdicts"] == right and quality["correct"] == sum(right.values())
+    assert (quality["pool"], quality["labelled"], quality["dropped"]) == (len(pool), len(labels), len(pool) - len(labels))
+    revised = [l for l in labels if l["source"] == "revised"]
+    assert quality["by_source"].get("student revision", {}).get("labels", 0) == len(revised)
+    w2sg = manifest["label_quality"]["w2sg"]
+    w2sg_labels = jsonl(full_run / "w2sg" / "label" / "output.jsonl")
+    assert w2sg["verdicts"] == {o["qid"]: float(scoring.score(pool[o["qid"]], o["label"]).correct)
+                                for o in w2sg_labels if o["label"].strip()}
+    assert "cascade_alice/stage2" in manifest["label_quality"]
+    report = compare.label_quality(manifest)
+    assert "| alice | 24 |" in report and "| w2sg | 24 |" in report
+    # cost: Alice draws the teacher's N samples per pool question; W2SG draws none
+    spent = {line.split(" | ")[0].strip("| "): line.split(" | ")[1:] for line in compare.cost(manifest).splitlines()[2:]}
+    assert int(spent["alice"][0]) == 24 * 6 and int(spent["w2sg"][0]) == 0
+    assert int(spent["alice"][1]) > int(spent["w2sg"][1]) > 0      # tokens generated
+    assert all(int(v[2]) > 0 for v in spent.values())                # tokens trained on
+
+
 def test_cascade_uses_disjoint_slices_and_a_merged_teacher(full_run):
     stage1 = {r["qid"] for r in jsonl(full_run / "cascade_alice" / "stage1" / "labels" / "output.jsonl")}
     stage2_questions = {r["qid"] for r in jsonl(full_run / "cascade_alice" / "stage2" / "sample" / "output.jsonl")}
@@ -237,6 +264,8 @@ def test_demo_preset_on_tiny_models_writes_the_leaderboard(tiny_chain, tmp_path)
         assert f"| {method} |" in table
     assert sorted(p.name for p in (out / "runs" / "demo").iterdir()) == [
         "alice.json", "manifest.json", "strong.json", "w2sg.json", "weak.json"]
+    assert "Paired verdicts" in result.output and "| alice | w2sg |" in (out / "paired.md").read_text()
+    assert "Label quality: demo" in result.output and "Cost: demo" in result.output
 
 
 def test_packaged_gsm8k_recipe_trains_and_evaluates_on_disjoint_parts(tiny_chain, tmp_path):

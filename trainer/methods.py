@@ -44,6 +44,7 @@ def _w2sg(p: "Pipeline", name: str, teacher: "ModelRef") -> "ModelRef":
     """Original W2SG: the teacher labels the pool once; the strong model trains on the non-empty labels."""
     labels = p.generate(f"{name}/label", teacher, p.pool, prompts.question_prompt, p.recipe.label, "label")
     kept = [q for q in p.pool if labels[q["qid"]].strip()]
+    p.note_labels(name, p.pool, {q["qid"]: labels[q["qid"]] for q in kept})
     return p.train(f"{name}/sft", p.base(p.recipe.models.strong), kept, [labels[q["qid"]] for q in kept])
 
 

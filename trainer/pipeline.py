@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
-from alice_eval import prompts, runtime
+from alice_eval import prompts, runtime, scoring
 from alice_eval.data import registry
 from alice_eval.generation import Generator, SamplingParams, VLLMGenerator, load_generator
 from alice_eval.trainer import sft, stages
@@ -114,6 +114,10 @@ class Pipeline:
             self._generator[1].close()
             self._generator = None
 
+    def tokens(self, ref: ModelRef, texts: list[str]) -> int:
+        """How many tokens ``texts`` are for ``ref``'s tokenizer (for the cost accounting)."""
+        return sum(len(ids) for ids in _tokenizer(ref.pretrained)(list(texts), add_special_tokens=False)["input_ids"])
+
     def params(self, decoding, n: int = 1) -> SamplingParams:
         budget = getattr(decoding, "max_new_tokens", None) or self.recipe.generation.max_new_tokens
         return SamplingParams(n=n, temperature=decoding.temperature, top_p=decoding.top_p, top_k=decoding.top_k,
@@ -172,6 +176,8 @@ class Pipeline:
         folder, key = self.runner.artifact(name, fit, {"base": base.identity(), "rows": rows,
                                                        "train": config.model_dump(),
                                                        "seed": self.recipe.seed})
+        texts = [m["content"] for r in rows for m in (*r["prompt"], *r["completion"])]
+        self.runner.note(name, {"examples": len(rows), "tokens": self.tokens(base, texts)}, under="trained")
         return ModelRef.trained(folder, key)
 
     def merge(self, name: str, model: ModelRef) -> ModelRef:
@@ -185,7 +191,23 @@ class Pipeline:
         fn = stages.make_generate(lambda: self.generator(model), params, prompt, field)
         out, _ = self.runner.records(name, fn, records, {"model": model.identity(), "params": params.__dict__},
                                      self.recipe.generation.chunk_size)
+        texts = [t for o in out for t in (o[field] if isinstance(o[field], list) else [o[field]])]
+        self.runner.note(name, {"texts": len(texts), "tokens": self.tokens(model, texts)}, under="generated")
         return {o["qid"]: o[field] for o in out}
+
+    def note_labels(self, name: str, questions: list[dict], labels: dict[str, str],
+                    sources: dict[str, str] | None = None) -> None:
+        """Label quality, the mechanism the paper claims: the share of a method's training labels that
+        are right under the task's scoring (the pool has gold answers), per label source."""
+        verdicts = {q["qid"]: float(scoring.score(q, labels[q["qid"]]).correct) for q in questions if q["qid"] in labels}
+        by_source: dict[str, list[float]] = {}
+        for qid, v in verdicts.items():
+            by_source.setdefault((sources or {}).get(qid, "label"), []).append(v)
+        self.runner.note(name, {
+            "pool": len(questions), "labelled": len(verdicts), "dropped": len(questions) - len(verdicts),
+            "correct": sum(verdicts.values()),
+            "by_source": {s: {"labels": len(v), "correct": sum(v)} for s, v in by_source.items()},
+            "verdicts": verdicts}, under="label_quality")
 
     def evaluate(self, method: str, model: ModelRef) -> dict:
         from alice_eval.evaluation import evaluate
@@ -196,7 +218,7 @@ class Pipeline:
         # would come from another split than the training ones
         sources = {f"{name}_source": o["source"] for name, o in self.recipe.data.options.items() if "source" in o}
         metadata = {**e.metadata, **sources}
-        extra = {"run": self.run_dir.name, "method": method, "recipe": self.recipe.name,
+        extra = {"run": self.run_dir.name, "method": method, "recipe": self.recipe.name, "seed": self.recipe.seed,
                  "weak_model": self.recipe.models.weak, "strong_model": self.recipe.models.strong}
 
         def run_eval(out: Path, work: Path) -> None:
@@ -297,6 +319,9 @@ class Pipeline:
                   "one_cluster": sum(c["certain"] for c in clusters), "revised": len(unsure),
                   "revision_dropped": len(unsure) - kept_revisions}
         self.runner.note(scope, counts, under="label_counts")
+        self.note_labels(scope, questions, {l["qid"]: l["completion"] for l in labels},
+                         {l["qid"]: "teacher (one cluster)" if l["source"] == "original" else "student revision"
+                          for l in labels})
         return [by_qid[l["qid"]] for l in labels], [l["completion"] for l in labels]
 
     # -- methods ---------------------------------------------------------------------------------------
@@ -338,6 +363,13 @@ def _slices_per_dataset(pool: list[dict], parts: int) -> list[list[dict]]:
         for i, part in enumerate(stages.slices(questions, parts)):
             slices[i] += part
     return slices
+
+
+@cache
+def _tokenizer(path: str):
+    from transformers import AutoTokenizer
+
+    return AutoTokenizer.from_pretrained(path)
 
 
 def _check_columns(name: str, records: list[dict]) -> None:

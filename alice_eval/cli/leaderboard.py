@@ -40,5 +40,14 @@ def leaderboard(run_dirs: tuple[Path, ...], out_dir: Path) -> None:
         raise click.ClickException(
             f"no alice_* task results found under {', '.join(map(str, run_dirs))}")
     click.echo(lb.render_table(rows))
-    for path in lb.write(rows, out_dir).values():
+    from alice_eval import compare
+
+    comparisons = compare.compare(list(run_dirs))
+    if comparisons:
+        click.echo(compare.render(comparisons))
+    runs = compare.manifests(list(run_dirs))
+    if runs:
+        click.echo(compare.run_report(runs))
+    written = compare.write(comparisons, out_dir, runs).values() if comparisons else []
+    for path in [*lb.write(rows, out_dir).values(), *written]:
         click.echo(f"wrote {path}")

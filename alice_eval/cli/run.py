@@ -89,22 +89,40 @@ def run(recipe, methods, stop_after, overrides, run_dir, list_recipes):
 @click.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
 def status(run_dir):
-    """Show which stages of RUN_DIR are done, with their times and sizes."""
+    """Show which stages of RUN_DIR are done, with their times and sizes, and its label quality and cost."""
+    from alice_eval import compare
+
     folder = Path(run_dir)
     manifest = folder / "manifest.json"
     if not manifest.is_file():
         raise click.ClickException(f"{folder}: no manifest.json; is this a run directory?")
-    info = json.loads(manifest.read_text())
+    info = _read_json(manifest)
     click.echo(f"recipe {info.get('recipe')}  started {info.get('started')}")
     for done in sorted(folder.glob("**/done.json")):
         stage = done.parent.relative_to(folder)
-        d = json.loads(done.read_text())
+        d = _read_json(done)
+        if "seconds" not in d:
+            click.echo(f"  unreadable {stage} (its done.json will be redone by the next run)")
+            continue
         size = f"  {d['inputs']} -> {d['outputs']} records" if "inputs" in d else ""
         click.echo(f"  done     {stage}  {d['seconds']:.1f} s{size}")
     for key in sorted(folder.glob("**/key")):
         if not (key.parent / "done.json").is_file():
             parts = len(list((key.parent / "parts").glob("*.jsonl")))
             click.echo(f"  partial  {key.parent.relative_to(folder)}  ({parts} chunks written)")
+    click.echo(compare.run_report({folder.name: info}))
+
+
+def _read_json(path: Path) -> dict:
+    """A run file as a dict; a corrupt one is a one-line error naming it."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise click.ClickException(f"{path}: not readable JSON ({str(err).splitlines()[0]}); "
+                                   "delete it to have the next run redo that stage") from None
+    if not isinstance(data, dict):
+        raise click.ClickException(f"{path}: expected a JSON object")
+    return data
 
 
 @click.command()
@@ -118,7 +136,7 @@ def demo(full, overrides, run_dir, out):
     The default teaches Qwen2.5-Coder-0.5B with SmolLM2-135M (weak, strong, w2sg, alice) on the
     synthetic math, logic and knowledge tasks; it resumes like every run.
     """
-    from alice_eval import leaderboard
+    from alice_eval import compare, leaderboard
 
     folder = _execute(DEMO_RECIPES[full], overrides, run_dir, None, None, results_dir=out)
     keep = Path(out) / "runs" / folder.name          # what a leaderboard needs, without model weights
@@ -128,4 +146,13 @@ def demo(full, overrides, run_dir, out):
     rows = leaderboard.collect([keep])
     paths = leaderboard.write(rows, Path(out))
     click.echo(leaderboard.render_table(rows))
+    comparisons = [c for c in compare.compare([keep]) if c.vs == "w2sg" or c.method == "w2sg"]
+    runs = compare.manifests([keep])
+    if comparisons:
+        paths.update(compare.write(comparisons, Path(out), runs))
+        click.echo("Paired verdicts (each method against w2sg, and w2sg against weak, on the same questions):")
+        click.echo(compare.render(comparisons))
+        click.echo("'not significant' = the 95% interval includes 0: this size cannot tell; the `study` "
+                   "recipe is sized to decide.")
+    click.echo(compare.run_report(runs))
     click.echo("wrote " + ", ".join(str(p) for p in paths.values()))
