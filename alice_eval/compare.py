@@ -111,6 +111,61 @@ def _aligned(table, run, tasks, wanted):
     return keys, {m: col(m) for m in dict.fromkeys(present)}
 
 
+# -- sanity gates: what makes a comparison meaningless, flagged loudly -------------------------------------
+
+ANSWER_FIRST_LIMIT = 0.5       # more than half the answers open with "####" / "My choice is": collapsed format
+
+
+def gates(paths: list[Path]) -> list[str]:
+    """One line per tripped gate over the results JSONs under ``paths``:
+
+    - the strong ceiling not above the weak model on a task (PGR undefined there);
+    - a trained student whose parse rate fell below its untuned base model's (``strong_base``, when run);
+    - format collapse: most answers open with the answer marker instead of reasoning first.
+    """
+    acc: dict[tuple[str, str, str], dict[str, float]] = {}
+    first: dict[tuple[str, str, str], float] = {}
+    files = [q for p in map(Path, paths) for q in (sorted(p.rglob("*.json")) if p.is_dir() else [p])]
+    for path in files:
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue
+        block = data.get("alice") if isinstance(data, dict) else None
+        if not isinstance(block, dict) or not isinstance(data.get("results"), dict):
+            continue
+        run, method = str(block.get("run")), str(block.get("method"))
+        for task, res in data["results"].items():
+            if task.startswith("alice_") and isinstance(res, dict) and task.removeprefix("alice_") in DATASETS:
+                acc[run, method, task] = {m: _float(res.get(f"{m},none")) for m in ("acc", "parse_rate")}
+        for task, share in (data.get("alice_opens_with_answer") or {}).items():
+            first[run, method, task] = float(share)
+    out = []
+    for (run, method, task), m in sorted(acc.items()):
+        if method == "strong":
+            weak = acc.get((run, "weak", task), {}).get("acc")
+            if weak is not None and m["acc"] is not None and m["acc"] <= weak:
+                out.append(f"GATE strong<=weak: {run} {task}: strong ceiling {100 * m['acc']:.1f} <= weak "
+                           f"{100 * weak:.1f}; PGR is undefined and no method can be judged against the gap")
+        base = acc.get((run, "strong_base", task), {}).get("parse_rate")
+        if method not in ("weak", "strong_base") and base is not None and m["parse_rate"] is not None \
+                and m["parse_rate"] < base:
+            out.append(f"GATE parse rate fell: {run} {method} {task}: {100 * m['parse_rate']:.1f}% of answers "
+                       f"parsed, its untuned base model {100 * base:.1f}%")
+    for (run, method, task), share in sorted(first.items()):
+        if share > ANSWER_FIRST_LIMIT:
+            out.append(f"GATE format collapse: {run} {method} {task}: {100 * share:.0f}% of answers open with "
+                       "the answer marker (no reasoning before it)")
+    return out
+
+
+def _float(x) -> float | None:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return None
+
+
 # -- what a run's manifest says: label quality and cost ---------------------------------------------------
 
 def label_quality(manifest: dict) -> str:

@@ -30,9 +30,10 @@ PLAIN_RUN = "lm_eval"
 FLAG_NO_GAP = "strong<=weak"
 FLAG_NO_BASELINE = "no baseline"
 Z95 = 1.959963984540054
-COLUMNS = ("category", "task", "run", "method", "n", "acc", "95% CI", "acc_parsed", "parse_rate", "PGR")
+COLUMNS = ("category", "task", "run", "method", "n", "acc", "95% CI", "acc_parsed", "parse_rate", "PGR",
+           "seeds (sd)")
 CSV_COLUMNS = ("category", "task", "run", "method", "n", "acc", "ci_low", "ci_high", "acc_parsed",
-               "parse_rate", "pgr", "flag")
+               "parse_rate", "pgr", "flag", "seeds", "sd")
 
 
 @dataclass
@@ -49,6 +50,9 @@ class Row:
     ci_high: float | None = None
     pgr: float | None = None
     flag: str = ""
+    seed: int | None = None        # the seed of one run; None once seeds are averaged (see ``seeds``)
+    seeds: int = 1                 # how many seeds the row averages
+    sd: float | None = None        # standard deviation of acc over those seeds
 
     @property
     def is_mean(self) -> bool:
@@ -100,9 +104,11 @@ def _plain_model_name(data: dict) -> str:
 
 def _rows_of(data: dict, path: Path) -> list[Row]:
     block = data.get("alice") if isinstance(data.get("alice"), dict) else None
+    seed = None
     if block:
         run = str(block.get("run") or path.parent.name)
         method = str(block.get("method") or "unknown")
+        seed = block.get("seed")
     else:
         run, method = PLAIN_RUN, _plain_model_name(data)
     counts = data.get("n-samples") or {}
@@ -116,7 +122,7 @@ def _rows_of(data: dict, path: Path) -> list[Row]:
         acc = _metric(res, "acc")
         lo, hi = wilson(acc, n)
         rows.append(Row(run, method, task, spec.category, n, acc, _metric(res, "acc_parsed"),
-                        _metric(res, "parse_rate"), lo, hi))
+                        _metric(res, "parse_rate"), lo, hi, seed=seed))
     return rows
 
 
@@ -142,13 +148,37 @@ def collect(paths: list[Path]) -> list[Row]:
         stamp = _float(data.get("date"))
         stamp = stamp if stamp is not None else path.stat().st_mtime
         for row in _rows_of(data, path):
-            key = (row.run, row.method, row.task)
+            key = (row.run, row.method, row.task, row.seed)
             if key not in newest or stamp >= newest[key][0]:
                 newest[key] = (stamp, row)
-    rows = [row for _, row in newest.values()]
+    rows = _over_seeds([row for _, row in newest.values()])
     rows += _means(rows)
     _add_pgr(rows)
     return sort_rows(rows)
+
+
+def _over_seeds(rows: list[Row]) -> list[Row]:
+    """One row per (run, method, task): the mean over its seeds, with their standard deviation."""
+    by_key: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+    for r in rows:
+        by_key[r.run, r.method, r.task].append(r)
+    out = []
+    for members in by_key.values():
+        if len(members) == 1:
+            out.append(members[0])
+            continue
+        first = members[0]
+
+        def mean(attr):
+            vals = [getattr(r, attr) for r in members]
+            return None if None in vals else sum(vals) / len(vals)
+
+        acc = mean("acc")
+        sd = None if acc is None else math.sqrt(sum((r.acc - acc) ** 2 for r in members) / (len(members) - 1))
+        lo, hi = wilson(acc, first.n)
+        out.append(Row(first.run, first.method, first.task, first.category, first.n, acc, mean("acc_parsed"),
+                       mean("parse_rate"), lo, hi, seeds=len(members), sd=sd))
+    return out
 
 
 def _means(rows: list[Row]) -> list[Row]:
@@ -227,7 +257,8 @@ def render_table(rows: list[Row]) -> str:
     for r in sort_rows(rows):
         ci = "—" if r.ci_low is None else f"{_pct(r.ci_low)}–{_pct(r.ci_high)}"
         cells = (r.category, r.task, r.run, r.method, "—" if r.n is None else str(r.n), _pct(r.acc), ci,
-                 _pct(r.acc_parsed), _pct(r.parse_rate), _pgr_cell(r))
+                 _pct(r.acc_parsed), _pct(r.parse_rate), _pgr_cell(r),
+                 "1" if r.seeds == 1 else f"{r.seeds} ({_pct(r.sd)})")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
@@ -239,7 +270,7 @@ def _write_csv(rows: list[Row], path: Path) -> None:
         for r in sort_rows(rows):
             w.writerow(["" if v is None else v for v in
                         (r.category, r.task, r.run, r.method, r.n, r.acc, r.ci_low, r.ci_high,
-                         r.acc_parsed, r.parse_rate, r.pgr, r.flag)])
+                         r.acc_parsed, r.parse_rate, r.pgr, r.flag, r.seeds, r.sd)])
 
 
 def _write_png(rows: list[Row], path: Path) -> None:

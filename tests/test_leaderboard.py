@@ -128,12 +128,13 @@ def test_collect(runs, caplog):
 def test_table_order_and_cells(runs):
     table = lb.render_table(lb.collect([runs]))
     lines = table.splitlines()
-    assert lines[0] == "| category | task | run | method | n | acc | 95% CI | acc_parsed | parse_rate | PGR |"
-    assert "| math | alice_synth_math | r1 | w2sg | 100 | 50.0 | 40.4–59.6 | 60.0 | 90.0 | 0.50 |" in lines
-    assert "| math | alice_synth_math | r1 | alice | 100 | 60.0 | 50.2–69.1 | 70.0 | 90.0 | 0.75 |" in lines
-    assert "| math | alice_synth_math | r1 | weak | 100 | 30.0 | 21.9–39.6 | 40.0 | 90.0 | — |" in lines
-    assert "| logic | alice_synth_logic | r2 | w2sg | 80 | 50.0 | 39.3–60.7 | 60.0 | 90.0 | — (strong ≤ weak) |" in lines
-    assert "| knowledge | alice_synth_knowledge | r3 | cascade_alice | — | 30.0 | — | 40.0 | 90.0 | — (no baseline) |" in lines
+    assert lines[0] == ("| category | task | run | method | n | acc | 95% CI | acc_parsed | parse_rate | PGR "
+                        "| seeds (sd) |")
+    assert "| math | alice_synth_math | r1 | w2sg | 100 | 50.0 | 40.4–59.6 | 60.0 | 90.0 | 0.50 | 1 |" in lines
+    assert "| math | alice_synth_math | r1 | alice | 100 | 60.0 | 50.2–69.1 | 70.0 | 90.0 | 0.75 | 1 |" in lines
+    assert "| math | alice_synth_math | r1 | weak | 100 | 30.0 | 21.9–39.6 | 40.0 | 90.0 | — | 1 |" in lines
+    assert "| logic | alice_synth_logic | r2 | w2sg | 80 | 50.0 | 39.3–60.7 | 60.0 | 90.0 | — (strong ≤ weak) | 1 |" in lines
+    assert "| knowledge | alice_synth_knowledge | r3 | cascade_alice | — | 30.0 | — | 40.0 | 90.0 | — (no baseline) | 1 |" in lines
     assert "| math | math (mean) | r1 | w2sg | 150 | 40.0 |" in table
     # category, then run, then method order weak, strong, w2sg, alice
     order = [(c[1].strip(), c[3].strip(), c[4].strip()) for c in (l.split("|") for l in lines[2:])]
@@ -154,7 +155,7 @@ def test_write(runs, tmp_path):
     with paths["csv"].open() as f:
         reader = csv.DictReader(f)
         assert reader.fieldnames == ["category", "task", "run", "method", "n", "acc", "ci_low", "ci_high",
-                                     "acc_parsed", "parse_rate", "pgr", "flag"]
+                                     "acc_parsed", "parse_rate", "pgr", "flag", "seeds", "sd"]
         got = {(r["run"], r["method"], r["task"]): r for r in reader}
     assert len(got) == len(rows)
     alice = got["r1", "alice", "alice_synth_math"]
@@ -181,3 +182,13 @@ def test_cli(runs, tmp_path):
     missing = tmp_path / "nowhere"
     result = CliRunner().invoke(leaderboard, [str(missing), "--out", str(out)])
     assert result.exit_code == 2 and str(missing) in result.output
+
+
+def test_seeds_are_averaged_with_their_spread(tmp_path):
+    for seed, acc in ((0, 0.4), (1, 0.6), (2, 0.5)):
+        results_json(tmp_path / "r" / f"alice@{seed}.json", {"alice_synth_math": (acc, 10)},
+                     alice={"run": "r", "method": "alice", "seed": seed})
+    [row] = lb.collect([tmp_path])
+    assert (row.acc, row.seeds, row.n) == (pytest.approx(0.5), 3, 10)
+    assert row.sd == pytest.approx(0.1)                      # sample standard deviation of .4, .6, .5
+    assert "| 3 (10.0) |" in lb.render_table([row])

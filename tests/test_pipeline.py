@@ -289,6 +289,30 @@ def test_packaged_gsm8k_recipe_trains_and_evaluates_on_disjoint_parts(tiny_chain
     assert questions and questions.isdisjoint(r["question"] for r in split)
 
 
+def test_seeds_share_what_the_seed_does_not_reach(tiny_chain, tmp_path):
+    from click.testing import CliRunner
+
+    from alice_eval import leaderboard
+    from alice_eval.cli import main
+
+    recipe = write_recipe(tmp_path / "r.yaml", tiny_chain, ["weak"])
+    run = tmp_path / "run"
+    result = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(run), "--seeds", "0,1",
+                                       "--set", "eval.limit=2"])
+    assert result.exit_code == 0, result.output
+    stages_ = json.loads((run / "manifest.json").read_text())["stages"]
+    # the split does not depend on the seed: computed once, linked in for seed 1
+    assert stages_["seed-1/data/split"]["reused_from"] == "data/split"
+    split, again = run / "data/split/output.jsonl", run / "seed-1/data/split/output.jsonl"
+    assert split.stat().st_ino == again.stat().st_ino
+    # training does: trained once per seed
+    assert "reused_from" not in stages_["seed-1/weak/sft"] and stages_["seed-1/weak/sft"]["key"] != stages_["weak/sft"]["key"]
+    assert sorted(p.name for p in (run / "results").iterdir()) == ["weak.json", "weak@seed-1.json"]
+    assert json.loads((run / "results" / "weak@seed-1.json").read_text())["alice"]["seed"] == 1
+    [row] = [r for r in leaderboard.collect([run / "results"]) if r.task == "alice_synth_math"]
+    assert row.seeds == 2
+
+
 def test_methods_run_end_to_end_on_the_vllm_backend(tmp_path):
     """Generation and evaluation on vLLM's CPU build: one engine per base model, students' LoRA adapters
     served by it, engines closed for training and started again in the same process."""

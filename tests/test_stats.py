@@ -98,3 +98,30 @@ def test_seeds_stack_under_one_question(tmp_path):
     [c] = [c for c in compare.compare([tmp_path]) if c.method == "alice"]
     assert c.difference.n == 10                                  # 10 questions, each answered under 2 seeds
     assert (c.difference.low, c.difference.high) == (0.0, pytest.approx(0.6))
+
+
+def test_each_gate_fires_on_a_fixture_made_to_trip_it(tmp_path):
+    import json
+
+    from alice_eval import compare
+
+    def write(method, acc, parse_rate, first=None):
+        data = {"results": {"alice_synth_math": {"acc,none": acc, "parse_rate,none": parse_rate}},
+                "alice": {"run": "r", "method": method}}
+        if first is not None:
+            data["alice_opens_with_answer"] = {"alice_synth_math": first}
+        (tmp_path / f"{method}.json").write_text(json.dumps(data))
+
+    write("weak", 0.5, 1.0)
+    write("strong", 0.4, 1.0)                       # below the weak model
+    write("strong_base", 0.3, 0.9)
+    write("alice", 0.45, 0.6, first=0.8)            # parses less than its base, and answers first
+    write("w2sg", 0.45, 0.95, first=0.1)
+    lines = sorted(compare.gates([tmp_path]))
+    assert len(lines) == 3, lines
+    assert lines[0].startswith("GATE format collapse: r alice alice_synth_math: 80%")
+    assert lines[1].startswith("GATE parse rate fell: r alice alice_synth_math: 60.0%")
+    assert lines[2].startswith("GATE strong<=weak: r alice_synth_math")
+    write("strong", 0.7, 1.0)
+    write("alice", 0.45, 0.95, first=0.2)
+    assert compare.gates([tmp_path]) == []

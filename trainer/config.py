@@ -143,6 +143,7 @@ class EvalConfig(Strict):
 class Recipe(Strict):
     name: str
     seed: int = 0
+    seeds: list[int] | None = None                      # train each method once per seed (first: unprefixed)
     methods: list[str] = Field(min_length=1)
     data: DataConfig
     models: ModelsConfig
@@ -156,6 +157,13 @@ class Recipe(Strict):
     train: TrainConfig = TrainConfig()
     teacher_train: dict = {}                            # overrides of `train` for the weak teacher's SFT
     eval: EvalConfig = EvalConfig()
+
+    @field_validator("seeds")
+    @classmethod
+    def _seeds(cls, seeds: list[int] | None) -> list[int] | None:
+        if seeds is not None and (not seeds or len(set(seeds)) != len(seeds)):
+            raise ValueError("give one or more different seeds, e.g. [0, 1, 2]")
+        return seeds
 
     @field_validator("methods")
     @classmethod
@@ -239,7 +247,11 @@ def load_recipe(path: str | Path, overrides: list[str] = ()) -> Recipe:
         if "=" not in item:
             raise RecipeError(f"--set {item!r}: expected field.path=value")
         key, value = item.split("=", 1)
-        _set_path(raw, key.strip(), yaml.safe_load(value))
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError as err:
+            raise RecipeError(f"--set {item}: not a YAML value ({str(err).splitlines()[0]})") from None
+        _set_path(raw, key.strip(), parsed)
     try:
         return Recipe.model_validate(raw)
     except ValidationError as err:

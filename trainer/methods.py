@@ -70,6 +70,8 @@ METHODS: dict[str, Method] = {m.name: m for m in (
            lambda p: _gold(p, "weak"), lambda _: ("weak/sft",)),
     Method("strong", "the strong model trained on gold labels (the ceiling)",
            lambda p: _gold(p, "strong"), lambda _: ("strong/sft",)),
+    Method("strong_base", "the untuned strong model (what a trained student's parse rate is checked against)",
+           lambda p: p.base(p.recipe.models.strong), lambda _: ()),
     Method("w2sg", "original W2SG: the strong model trained on the CoT teacher's labels",
            lambda p: _w2sg(p, "w2sg", p.teacher()), lambda _: (*TEACHER, "w2sg/label", "w2sg/sft"),
            needs_teacher=True),

@@ -54,7 +54,7 @@ class Pipeline:
     recipe, for the remaining-time estimate."""
 
     def __init__(self, recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
-                 stop_after: str | None = None, reference: dict[str, float] | None = None):
+                 stop_after: str | None = None, reference: dict[str, float] | None = None, prefix: str = ""):
         self.recipe = recipe
         self.run_dir = Path(run_dir)
         self.methods = [m for m in names() if m in (methods or recipe.methods)]
@@ -64,8 +64,10 @@ class Pipeline:
         self._generator: tuple[ModelRef, Generator] | None = None
         self._models: dict[str, str] = {}
         self.check_models(self.methods)
+        self.prefix = prefix
         self.runner = Runner(self.run_dir, manifest=_manifest(recipe), stop_after=stop_after,
-                             plan=plan(self.methods, len(recipe.models.chain or [])), reference=reference)
+                             plan=plan(self.methods, len(recipe.models.chain or [])), reference=reference,
+                             prefix=prefix)
 
     # -- models ------------------------------------------------------------------------------------
 
@@ -237,7 +239,7 @@ class Pipeline:
                                                                      "eval": e.model_dump(), "extra": extra,
                                                                      **({"sources": sources} if sources else {})})
         results = json.loads((folder / "results.json").read_text())
-        target = self.run_dir / "results" / f"{method}.json"
+        target = self.run_dir / "results" / f"{method}{'@' + self.prefix.strip('/') if self.prefix else ''}.json"
         target.parent.mkdir(exist_ok=True)
         shutil.copyfile(folder / "results.json", target)
         return results
@@ -397,4 +399,11 @@ def run_recipe(recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
     if reference and reference.is_file():
         stages_ = json.loads(reference.read_text()).get("stages", {})
         seconds = {n: s["seconds"] for n, s in stages_.items() if "seconds" in s}
-    return Pipeline(recipe, run_dir, methods, stop_after, seconds).run()
+    seeds = recipe.seeds or [recipe.seed]
+    results = {}
+    for i, seed in enumerate(seeds):        # one after the other: each reads the manifest the last wrote
+        pipeline = Pipeline(recipe.model_copy(update={"seed": seed}), run_dir, methods, stop_after, seconds,
+                            prefix="" if i == 0 else f"seed-{seed}/")
+        for method, res in pipeline.run().items():
+            results[method if i == 0 else f"{method}@seed-{seed}"] = res
+    return results

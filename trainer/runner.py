@@ -33,20 +33,29 @@ def fingerprint(*parts) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
+NOTES = ("stages", "label_counts", "label_quality", "generated", "trained")   # kept across runs of a dir
+
+
 class Runner:
     """``plan``: the stage names this run will pass through (for the remaining-time estimate);
-    ``reference``: stage seconds of an earlier run of the recipe, if any."""
+    ``reference``: stage seconds of an earlier run of the recipe, if any; ``prefix``: put before every
+    stage name (``seed-1/``: one seed's stages in a shared run directory).
+
+    A stage whose fingerprint matches a stage finished elsewhere in the run directory (another seed's,
+    when the seed does not reach it) is not recomputed: its files are linked in."""
 
     def __init__(self, run_dir: Path, manifest: dict | None = None, stop_after: str | None = None,
-                 plan: list[str] = (), reference: dict[str, float] | None = None):
+                 plan: list[str] = (), reference: dict[str, float] | None = None, prefix: str = ""):
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        self.manifest = {**(manifest or {}), "stages": {}}
+        self.prefix = prefix
+        self.manifest = {**(manifest or {}), **{k: {} for k in NOTES}}
         old = self.run_dir / "manifest.json"
-        if old.is_file():                          # keep timings of stages finished by earlier runs
-            self.manifest["stages"] = json.loads(old.read_text()).get("stages", {})
+        if old.is_file():                          # keep timings and notes of stages finished earlier
+            before = json.loads(old.read_text())
+            self.manifest.update({k: before[k] for k in NOTES if isinstance(before.get(k), dict)})
         self.stop_after = stop_after
-        self.plan = list(plan)
+        self.plan = [prefix + p for p in plan]
         self.reference = dict(reference or {})
         self.finished: set[str] = set()
         self.save_manifest()
@@ -63,9 +72,29 @@ class Runner:
         keyfile = folder / "key"
         if folder.exists() and (not keyfile.is_file() or keyfile.read_text() != key):
             shutil.rmtree(folder)                  # stale: inputs or config changed
+        if self._reuse(name, key, folder):
+            return folder, True
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(keyfile, key)
         return folder, False
+
+    def _reuse(self, name: str, key: str, folder: Path) -> bool:
+        """Link in a finished stage with the same fingerprint under another name, if there is one."""
+        for other, info in self.manifest["stages"].items():
+            source = self.run_dir / other
+            if other == name or info.get("key") != key or not (source / "done.json").is_file():
+                continue
+            scratch = folder.with_name(f".{folder.name}.reuse")
+            shutil.rmtree(scratch, ignore_errors=True)
+            shutil.copytree(source, scratch, copy_function=os.link, ignore=shutil.ignore_patterns("work", "parts"))
+            shutil.rmtree(folder, ignore_errors=True)
+            os.replace(scratch, folder)
+            self.manifest["stages"][name] = {**info, "reused_from": other}
+            self.save_manifest()
+            self.finished.add(name)
+            tqdm.write(f"[{name}] the same as {other}: reused")
+            return True
+        return False
 
     def _finish(self, name: str, folder: Path, key: str, started: float, **info) -> None:
         seconds = round(time.time() - started, 2)
@@ -81,8 +110,11 @@ class Runner:
         write_json(self.run_dir / "manifest.json", self.manifest)
 
     def note(self, key: str, value, under: str | None = None) -> None:
-        """Keep ``value`` in the manifest as ``key`` (or as ``manifest[under][key]``), written at once."""
-        (self.manifest.setdefault(under, {}) if under else self.manifest)[key] = value
+        """Keep ``value`` in the manifest as ``key`` (or as ``manifest[under][<prefix>key]``), written at once."""
+        if under:
+            self.manifest.setdefault(under, {})[self.prefix + key] = value
+        else:
+            self.manifest[key] = value
         self.save_manifest()
 
     def eta(self) -> str:
@@ -107,7 +139,8 @@ class Runner:
     def records(self, name: str, fn: Callable[[list[dict], int], list[dict]], inputs: list[dict],
                 config: dict, chunk_size: int = 64) -> tuple[list[dict], str]:
         """Run ``fn(chunk, chunk_index)`` over ``inputs`` in chunks; returns (outputs, fingerprint)."""
-        key = fingerprint(name, inputs, config, chunk_size)
+        name = self.prefix + name
+        key = fingerprint(_kind(name), inputs, config, chunk_size)
         folder, done = self._begin(name, key)
         if done:
             return read_jsonl(folder / "output.jsonl"), key
@@ -125,7 +158,8 @@ class Runner:
 
     def table(self, name: str, make: Callable[[], list[dict]], config: dict) -> list[dict]:
         """Records computed in one call of ``make()`` from what ``config`` names (its inputs included)."""
-        key = fingerprint(name, config)
+        name = self.prefix + name
+        key = fingerprint(_kind(name), config)
         folder, done = self._begin(name, key)
         if done:
             return read_jsonl(folder / "output.jsonl")
@@ -141,7 +175,8 @@ class Runner:
         ``work_dir`` survives a kill (for checkpoints to resume from); ``out_dir`` is written to a
         scratch name first and renamed when complete. Returns (output folder, fingerprint).
         """
-        key = fingerprint(name, config)
+        name = self.prefix + name
+        key = fingerprint(_kind(name), config)
         folder, done = self._begin(name, key)
         out = folder / "output"
         if done:
@@ -157,6 +192,12 @@ class Runner:
         shutil.rmtree(work, ignore_errors=True)
         self._finish(name, folder, key, started)
         return out, key
+
+
+def _kind(name: str) -> str:
+    """What a stage does (its last name part: sample, sft, eval...): part of its fingerprint, so that
+    two stages share a fingerprint only when they do the same thing to the same inputs."""
+    return name.rsplit("/", 1)[-1]
 
 
 def _mean(values: list[float] | None) -> float | None:

@@ -45,6 +45,8 @@ def leaderboard(run_dirs: tuple[Path, ...], out_dir: Path) -> None:
     comparisons = compare.compare(list(run_dirs))
     if comparisons:
         click.echo(compare.render(comparisons))
+    for line in compare.gates(list(run_dirs)):
+        click.secho(line, fg="red", err=True)
     runs = compare.manifests(list(run_dirs))
     if runs:
         click.echo(compare.run_report(runs))

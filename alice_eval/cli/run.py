@@ -39,6 +39,10 @@ def _execute(recipe_path: str, overrides: tuple[str, ...], run_dir: str | None, 
     except (ValueError, FileNotFoundError, RuntimeError) as err:
         raise click.ClickException(str(err).splitlines()[0]) from None
     _print_summary(results)
+    from alice_eval import compare
+
+    for line in compare.gates([folder / "results"]):
+        click.secho(line, fg="red", err=True)
     click.echo(f"done in {time.time() - started:.0f} s; results in {folder / 'results'}")
     return folder
 
@@ -64,12 +68,13 @@ def _print_summary(results: dict[str, dict]) -> None:
 @click.command()
 @click.argument("recipe", required=False)
 @click.option("--methods", help="Comma-separated subset of the recipe's methods.")
+@click.option("--seeds", metavar="S,S,...", help="Train each method once per seed (e.g. 0,1,2), in one run directory.")
 @click.option("--stop-after", metavar="STAGE", help="Stop once a stage of this name (e.g. sample, sft) finishes.")
 @click.option("--set", "overrides", multiple=True, metavar="FIELD=VALUE",
               help="Override a recipe field, e.g. --set sample.n=8 --set train.mode=lora.")
 @click.option("--run-dir", type=click.Path(file_okay=False), help="Run directory (default: runs/<recipe name>).")
 @click.option("--list", "list_recipes", is_flag=True, help="List the shipped recipes and exit.")
-def run(recipe, methods, stop_after, overrides, run_dir, list_recipes):
+def run(recipe, methods, seeds, stop_after, overrides, run_dir, list_recipes):
     """Run RECIPE (a YAML file, or the name of a shipped recipe) end to end.
 
     Re-running the same command resumes: finished stages are reused, a killed stage continues at
@@ -83,6 +88,8 @@ def run(recipe, methods, stop_after, overrides, run_dir, list_recipes):
         if not list_recipes:
             raise click.UsageError("give a RECIPE (one of the names above, or a YAML file)")
         return
+    if seeds is not None:
+        overrides = (*overrides, f"seeds=[{seeds}]")
     _execute(recipe, overrides, run_dir, methods, stop_after)
 
 
@@ -155,4 +162,6 @@ def demo(full, overrides, run_dir, out):
         click.echo("'not significant' = the 95% interval includes 0: this size cannot tell; the `study` "
                    "recipe is sized to decide.")
     click.echo(compare.run_report(runs))
+    for line in compare.gates([keep]):
+        click.secho(line, fg="red", err=True)
     click.echo("wrote " + ", ".join(str(p) for p in paths.values()))
