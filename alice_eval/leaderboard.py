@@ -117,8 +117,9 @@ def _rows_of(data: dict, path: Path) -> list[Row]:
         spec = DATASETS.get(task.removeprefix("alice_")) if task.startswith("alice_") else None
         if spec is None or not isinstance(res, dict):          # a group, or not one of ours
             continue
-        n = (counts.get(task) or {}).get("effective")
-        n = int(n) if n else None
+        count = counts.get(task) if isinstance(counts, dict) else None
+        n = _float((count or {}).get("effective") if isinstance(count, dict) else None)
+        n = int(n) if n and n > 0 and n == int(n) else None          # malformed counts: shown as unknown
         acc = _metric(res, "acc")
         lo, hi = wilson(acc, n)
         rows.append(Row(run, method, task, spec.category, n, acc, _metric(res, "acc_parsed"),

@@ -368,7 +368,28 @@ def resolve(name_or_path: str) -> str:
         return str(prepare(name_or_path))
     local = os.path.expanduser(name_or_path)
     if os.path.isdir(local):
+        if not os.path.isfile(os.path.join(local, "config.json")) and not os.path.isfile(
+                os.path.join(local, "adapter_config.json")):
+            raise FileNotFoundError(f"{name_or_path}: a folder without config.json is not a model folder")
         return local
     if name_or_path in EMBEDDERS:
         return embedder_path(name_or_path)
+    looks_like_path = name_or_path.startswith((".", "/", "~")) or name_or_path.count("/") > 1 or not name_or_path
+    if looks_like_path or (_hub_offline() and not _in_hub_cache(name_or_path)):
+        raise FileNotFoundError(f"{name_or_path or repr(name_or_path)}: not a zoo name, a model folder, or a "
+                                f"{'cached ' if _hub_offline() else ''}Hugging Face model id (zoo names: "
+                                f"{', '.join(ZOO)}; see alice-train models list)")
     return name_or_path
+
+
+def _hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _in_hub_cache(repo_id: str) -> bool:
+    from huggingface_hub import try_to_load_from_cache
+
+    try:
+        return isinstance(try_to_load_from_cache(repo_id, "config.json"), str)
+    except Exception:  # noqa: BLE001 -- an id the hub would refuse is simply not cached
+        return False

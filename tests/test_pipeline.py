@@ -337,3 +337,87 @@ def test_methods_run_end_to_end_on_the_vllm_backend(tmp_path):
     # the taught teacher answers in the tasks' formats, so its vLLM samples cluster
     clusters = jsonl(tmp_path / "run" / "teacher" / "cluster" / "output.jsonl")
     assert sum(bool(c["clusters"]) for c in clusters) >= len(clusters) // 4
+
+
+# -- bad input: one line, the field named, nothing on disk changed ---------------------------------------
+
+def _tree_hash(*folders: Path) -> dict[str, str]:
+    import hashlib
+
+    return {str(p): hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "dir"
+            for folder in folders for p in sorted(folder.rglob("*")) if not p.is_symlink()}
+
+
+BAD_RUN = [  # (extra arguments to `run GOOD --run-dir FINISHED`, exit code, what the line names)
+    (["--methods", "bogus"], 2, "--methods"),
+    (["--methods", ","], 2, "--methods"),
+    (["--stop-after", "bogus"], 2, "--stop-after"),
+    (["--set", "sample.n=[1"], 2, "--set sample.n"),
+    (["--set", "sample.n=1"], 2, "sample.n"),
+    (["--set", "eval.limit=0"], 2, "eval.limit"),
+    (["--set", "eval.limit=-3"], 2, "eval.limit"),
+    (["--set", "eval.max_gen_toks=-1"], 2, "eval.max_gen_toks"),
+    (["--set", "train.lora_r=-1"], 2, "train.lora_r"),
+    (["--set", "train.lora_dropout=5"], 2, "train.lora_dropout"),
+    (["--set", "train.weight_decay=-0.1"], 2, "train.weight_decay"),
+    (["--set", "train.warmup_steps=-5"], 2, "train.warmup_steps"),
+    (["--set", "train.scheduler=bogus"], 2, "train.scheduler"),
+    (["--set", "train.deepspeed=/no/ds.json"], 2, "train.deepspeed"),
+    (["--set", "train.accelerate_config=/no/accelerate.yaml"], 2, "accelerate_config"),
+    (["--set", "methods=[weak]", "--set", "models.chain=null", "--set", "models.weak=''"], 2, "models.weak"),
+    (["--set", "methods=[weak]", "--set", "models.chain=null", "--set", "models.weak=no-such-zoo-model"], 2, "no-such-zoo-model"),
+    (["--set", "methods=[weak]", "--set", "models.chain=null", "--set", "models.weak=./missing-folder"], 2, "missing-folder"),
+    (["--set", "name=../escape"], 2, "name"),
+    (["--set", "name=."], 2, "name"),
+    (["--set", "data.options={synth_math: {nn: 1}}"], 2, "data.options"),
+    (["--set", "trian.epochs=1"], 2, "trian"),
+    (["--set", "generation.backend=tpu"], 2, "generation.backend"),
+    (["--seeds", "1,1"], 2, "seeds"),
+    (["--seeds", "1,x"], 2, "seeds"),
+]
+
+
+def test_bad_input_table(full_run, tiny_chain, tmp_path, monkeypatch):
+    """Each bad input: its exit code, one line naming what is wrong, and every file left as it was."""
+    from click.testing import CliRunner
+
+    from alice_eval.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    good = write_recipe(tmp_path / "good.yaml", tiny_chain, ["weak", "strong", "w2sg", "w2sg_qa", "alice",
+                                                               "cascade_alice"])
+    (tmp_path / "extends-number.yaml").write_text("extends: 5\nname: x\n")
+    (tmp_path / "extends-list.yaml").write_text("extends: [a, b]\nname: x\n")
+    (tmp_path / "latin1.yaml").write_bytes("name: caf\xe9\n".encode("latin-1"))
+    (tmp_path / "a-file").write_text("not a folder")
+    (tmp_path / "not-a-run").mkdir()
+    (tmp_path / "not-a-run" / "keep.txt").write_text("mine")
+    (tmp_path / "empty-model").mkdir()
+    corrupt = tmp_path / "corrupt"
+    shutil.copytree(full_run, corrupt, ignore=shutil.ignore_patterns("output", "work"))
+    (corrupt / "manifest.json").write_text("{not json")
+    rows = [(["run", str(good), "--run-dir", str(full_run), *extra], code, field) for extra, code, field in BAD_RUN]
+    rows += [
+        (["run", "some/typo-folder/demo.yaml"], 2, "typo-folder/demo.yaml"),
+        (["run", str(tmp_path / "extends-number.yaml")], 2, "extends"),
+        (["run", str(tmp_path / "extends-list.yaml")], 2, "extends"),
+        (["run", str(tmp_path / "latin1.yaml")], 2, "UTF-8"),
+        (["run", str(good), "--run-dir", str(tmp_path / "a-file")], 2, "--run-dir"),
+        (["run", str(good), "--run-dir", str(tmp_path / "not-a-run")], 2, "--run-dir"),
+        (["status", str(corrupt)], 1, "manifest.json"),
+        (["eval", "--model", str(tmp_path / "missing")], 2, "--model"),
+        (["eval", "--model", str(tmp_path / "empty-model")], 2, "--model"),
+        (["eval", "--model", str(tiny_chain[0]), "--limit", "nan"], 2, "--limit"),
+        (["eval", "--model", str(tiny_chain[0]), "--tasks", "alice_nope"], 2, "--tasks"),
+        (["bench", "--model", str(tmp_path / "missing")], 2, "--model"),
+        (["leaderboard", str(tmp_path / "missing")], 2, "RUN_DIRS"),
+    ]
+    assert len(rows) >= 30
+    before = _tree_hash(full_run, tmp_path)
+    for args, code, field in rows:
+        result = CliRunner().invoke(main, args)
+        lines = result.output.strip().splitlines()
+        assert result.exit_code == code, (args, result.exit_code, result.output)
+        assert len(lines) == 1 and lines[0].startswith("Error: ") and field in lines[0], (args, result.output)
+        assert "Traceback" not in result.output
+        assert _tree_hash(full_run, tmp_path) == before, args

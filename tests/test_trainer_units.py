@@ -312,3 +312,30 @@ def test_bench_engines_times_each_engine_on_each_workload(tiny_model, tmp_path, 
         assert r["tokens_per_s"] == pytest.approx(r["tokens"] / r["seconds"], rel=0.05, abs=0.1)
         assert r["pct_bound"] == pytest.approx(100 * r["tokens_per_s"] / bound, abs=0.1)
     assert rows[0]["vs_stock"] == 1.0 and "| sample | hf |" in out.read_text()
+
+
+def test_one_run_at_a_time_per_run_directory_and_a_killed_run_leaves_no_lock(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from alice_eval.trainer.runner import RunDirBusy, run_lock
+
+    run = tmp_path / "run"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import time, pathlib\nfrom alice_eval.trainer.runner import run_lock\n"
+        f"with run_lock(pathlib.Path({str(run)!r})):\n    print('held', flush=True)\n    time.sleep(600)\n")],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    with pytest.raises(RunDirBusy, match=f"pid {holder.pid}") as err:
+        with run_lock(run):
+            pass
+    assert "\n" not in str(err.value)
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait()
+    time.sleep(0.1)
+    with run_lock(run):                       # the killed run's lock went with its process
+        assert (run / ".lock.pid").read_text().strip() == str(os.getpid())
+    assert not (run / ".lock.pid").exists()

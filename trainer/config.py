@@ -52,8 +52,8 @@ class DataConfig(Strict):
 
 
 class ModelsConfig(Strict):
-    weak: str                                           # the teacher: zoo name, local folder or HF id
-    strong: str                                         # the student
+    weak: str = Field(min_length=1)                     # the teacher: zoo name, local folder or HF id
+    strong: str = Field(min_length=1)                   # the student
     chain: list[str] | None = None                      # cascade: weak -> mid... -> strong (default: none)
     summarizer: str | None = None                       # uncertainty LLM (None: the template mode)
     embedder: str = "all-minilm-l6-v2"                  # sentence embeddings for clustering open text
@@ -109,17 +109,19 @@ class UncertaintyConfig(Decoding):
 class TrainConfig(Strict):
     mode: Literal["lora", "full"] = "full"              # the paper fine-tunes fully
     epochs: float = Field(3, gt=0)
-    max_steps: int = -1                                 # > 0 overrides epochs
+    max_steps: int = Field(-1, ge=-1)                   # > 0 overrides epochs
     learning_rate: float = Field(1e-5, gt=0)
-    weight_decay: float = 0.01
+    weight_decay: float = Field(0.01, ge=0)
     batch_size: int = Field(1, gt=0)                    # per device
     grad_accum: int = Field(16, gt=0)                   # one explicit setting (the reference code had two)
-    warmup_steps: float = 100                           # optimizer steps; a float < 1 is a ratio
-    scheduler: str = "cosine"
+    warmup_steps: float = Field(100, ge=0)              # optimizer steps; a float < 1 is a ratio
+    scheduler: Literal["linear", "cosine", "cosine_with_restarts", "polynomial", "constant",
+                       "constant_with_warmup", "inverse_sqrt", "reduce_lr_on_plateau",
+                       "cosine_with_min_lr", "warmup_stable_decay"] = "cosine"   # transformers' SchedulerType
     max_length: int = Field(4096, gt=0)
-    lora_r: int = 16
-    lora_alpha: int = 32
-    lora_dropout: float = 0.05
+    lora_r: int = Field(16, gt=0)
+    lora_alpha: int = Field(32, gt=0)
+    lora_dropout: float = Field(0.05, ge=0, lt=1)
     target_modules: str | list[str] = "all-linear"
     bf16: bool | None = None                            # None: on where it is fast (GPU, bf16 CPUs)
     gradient_checkpointing: bool = False
@@ -129,19 +131,38 @@ class TrainConfig(Strict):
     num_processes: int = Field(1, gt=0)                 # > 1: training runs under `accelerate launch`
     accelerate_config: str | None = None                # an accelerate YAML (e.g. TRL's zero2.yaml)
 
+    @field_validator("deepspeed")
+    @classmethod
+    def _deepspeed_file(cls, path: str | None) -> str | None:
+        if path is not None and not Path(path).expanduser().is_file():
+            raise ValueError(f"{path}: no such DeepSpeed JSON file")
+        return path
+
+    @field_validator("accelerate_config")
+    @classmethod
+    def _accelerate_file(cls, name: str | None) -> str | None:
+        if name is not None:
+            from alice_eval.trainer.sft import accelerate_config_path
+
+            try:
+                accelerate_config_path(name)
+            except FileNotFoundError as err:
+                raise ValueError(str(err)) from None
+        return name
+
 
 class EvalConfig(Strict):
     # "generation": answer on the run's generation backend (the hf decode loop or vLLM, model reused);
     # "hf": lm-eval's own HF model (transformers' generate)
     engine: Literal["generation", "hf"] = "generation"
-    limit: int | float | None = None
+    limit: int | float | None = Field(None, gt=0)       # questions per task (a fraction below 1)
     batch_size: int = Field(8, gt=0)
-    max_gen_toks: int | None = None                     # None: the task's own
+    max_gen_toks: int | None = Field(None, gt=0)        # None: the task's own
     metadata: dict = {}                                 # task metadata, e.g. {n: 100} for synthetic tests
 
 
 class Recipe(Strict):
-    name: str
+    name: str                                           # the run's folder under runs/
     seed: int = 0
     seeds: list[int] | None = None                      # train each method once per seed (first: unprefixed)
     methods: list[str] = Field(min_length=1)
@@ -157,6 +178,16 @@ class Recipe(Strict):
     train: TrainConfig = TrainConfig()
     teacher_train: dict = {}                            # overrides of `train` for the weak teacher's SFT
     eval: EvalConfig = EvalConfig()
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, name: str) -> str:
+        import re
+
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}", name):
+            raise ValueError(f"{name!r} must be a plain folder name (letters, digits, '.', '_', '-'; "
+                             "no '/' or '..'): it becomes runs/<name>")
+        return name
 
     @field_validator("seeds")
     @classmethod
@@ -204,21 +235,32 @@ def _set_path(tree: dict, dotted: str, value) -> None:
 
 
 def find_recipe(path: str | Path, near: Path | None = None) -> Path:
-    """A recipe file: a path, a file next to ``near``, or the name of a shipped recipe."""
+    """A recipe file: a path to one, or a bare name (``demo``): a file beside ``near`` or a shipped recipe.
+    A path that names a folder or ends in ``.yaml`` is taken as it is, never replaced by a shipped recipe
+    of the same name."""
     from alice_eval.trainer import recipes_dir
 
-    path = Path(path)
-    stem = path.name.removesuffix(".yaml")
-    for candidate in (path, *([near / f"{stem}.yaml"] if near else []), recipes_dir() / f"{stem}.yaml"):
+    text = str(path)
+    path = Path(text)
+    if "/" in text or text.endswith((".yaml", ".yml")):
+        if path.is_file():
+            return path
+        raise RecipeError(f"{path}: no such recipe file (shipped recipes: alice-train run --list)")
+    candidates = [*([near / f"{text}.yaml"] if near else []), recipes_dir() / f"{text}.yaml"]
+    for candidate in candidates:
         if candidate.is_file():
             return candidate
-    raise RecipeError(f"{path}: no such recipe file (shipped recipes: alice-train run --list)")
+    raise RecipeError(f"{text}: no such recipe (shipped recipes: alice-train run --list)")
 
 
 def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     """The recipe's fields, with ``extends: <recipe>`` resolved (this file's fields win)."""
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError:
+        raise RecipeError(f"{path}: not UTF-8 text; save the recipe as UTF-8") from None
+    except OSError as err:
+        raise RecipeError(f"{path}: cannot read ({err.strerror or err})") from None
     except yaml.YAMLError as err:
         raise RecipeError(f"{path}: not valid YAML ({str(err).splitlines()[0]})") from None
     if not isinstance(raw, dict):
@@ -226,6 +268,8 @@ def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     parent = raw.pop("extends", None)
     if parent is None:
         return raw
+    if not isinstance(parent, str) or not parent.strip():
+        raise RecipeError(f"{path}: extends: expected one recipe name or file, got {parent!r}")
     base_path = find_recipe(parent, near=path.parent)
     if base_path.resolve() in seen:
         raise RecipeError(f"{path}: extends: {parent} makes a cycle")

@@ -57,13 +57,9 @@ class Pipeline:
                  stop_after: str | None = None, reference: dict[str, float] | None = None, prefix: str = ""):
         self.recipe = recipe
         self.run_dir = Path(run_dir)
-        self.methods = [m for m in names() if m in (methods or recipe.methods)]
-        for m in methods or []:
-            if m not in recipe.methods:
-                raise ValueError(f"--methods: {m!r} is not in the recipe's methods ({', '.join(recipe.methods)})")
+        self.methods = selected(recipe, methods, stop_after)
         self._generator: tuple[ModelRef, Generator] | None = None
-        self._models: dict[str, str] = {}
-        self.check_models(self.methods)
+        self._models: dict[str, str] = resolve_models(needed_models(recipe, self.methods))
         self.prefix = prefix
         self.runner = Runner(self.run_dir, manifest=_manifest(recipe), stop_after=stop_after,
                              plan=plan(self.methods, len(recipe.models.chain or [])), reference=reference,
@@ -74,21 +70,8 @@ class Pipeline:
     def base(self, name: str) -> ModelRef:
         """A recipe's model name (zoo name, folder, HF id) as a loadable reference."""
         if name not in self._models:
-            from alice_eval.zoo import resolve
-
-            path = resolve(name)
-            if not Path(path).is_dir() and (path.startswith((".", "/", "~")) or path.count("/") > 1):
-                raise FileNotFoundError(f"models: {name}: no such model folder (give a zoo name, a folder "
-                                        f"or a Hugging Face id; see alice-train models list)")
-            self._models[name] = path
+            self._models.update(resolve_models([name]))
         return ModelRef(self._models[name], key=name)
-
-    def check_models(self, methods: list[str]) -> None:
-        """Fail before any work when a model the methods need cannot be found."""
-        m = self.recipe.models
-        names = [m.weak, m.strong, *((m.chain or []) if any(METHODS[x].needs_chain for x in methods) else [])]
-        for name in names + ([m.summarizer] if m.summarizer and self.recipe.uncertainty.mode == "llm" else []):
-            self.base(name)
 
     def generator(self, ref: ModelRef) -> Generator:
         """One model in memory at a time: asking for another frees the current one."""
@@ -365,6 +348,43 @@ def _slices_per_dataset(pool: list[dict], parts: int) -> list[list[dict]]:
         for i, part in enumerate(stages.slices(questions, parts)):
             slices[i] += part
     return slices
+
+
+def selected(recipe: Recipe, methods: list[str] | None = None, stop_after: str | None = None) -> list[str]:
+    """The methods to run, in registry order, after checking ``--methods`` and ``--stop-after``."""
+    for m in methods or []:
+        if m not in recipe.methods:
+            raise ValueError(f"--methods: {m!r} is not in the recipe's methods ({', '.join(recipe.methods)})")
+    chosen = [m for m in names() if m in (methods or recipe.methods)]
+    if stop_after is not None:
+        kinds = sorted({s.rsplit("/", 1)[-1] for s in plan(chosen, len(recipe.models.chain or []))})
+        if stop_after not in kinds:
+            raise ValueError(f"--stop-after: {stop_after!r} is not a stage of this run; choose one of {', '.join(kinds)}")
+    return chosen
+
+
+def needed_models(recipe: Recipe, methods: list[str]) -> list[str]:
+    m = recipe.models
+    names = [m.weak, m.strong, *((m.chain or []) if any(METHODS[x].needs_chain for x in methods) else [])]
+    return names + ([m.summarizer] if m.summarizer and recipe.uncertainty.mode == "llm" else [])
+
+
+def resolve_models(names: list[str]) -> dict[str, str]:
+    """Model names as ``from_pretrained`` paths (zoo models prepared); a missing one is a one-line error."""
+    from alice_eval.zoo import resolve
+
+    out = {}
+    for name in names:
+        try:
+            out[name] = resolve(name)
+        except FileNotFoundError as err:
+            raise FileNotFoundError(f"models: {err}") from None
+    return out
+
+
+def validate(recipe: Recipe, methods: list[str] | None = None, stop_after: str | None = None) -> None:
+    """Everything a run checks before it writes anything: methods, --stop-after and every model."""
+    resolve_models(needed_models(recipe, selected(recipe, methods, stop_after)))
 
 
 @cache

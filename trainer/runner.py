@@ -20,6 +20,7 @@ import json
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable
 
@@ -192,6 +193,33 @@ class Runner:
         shutil.rmtree(work, ignore_errors=True)
         self._finish(name, folder, key, started)
         return out, key
+
+
+class RunDirBusy(RuntimeError):
+    """Another alice-train run holds the run directory."""
+
+
+@contextmanager
+def run_lock(run_dir: Path):
+    """One run at a time per run directory. The lock is the OS's (``flock``): a killed run's lock is
+    gone with its process, so it can never be left stuck."""
+    from filelock import FileLock, Timeout
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    owner = run_dir / ".lock.pid"
+    lock = FileLock(run_dir / ".lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        pid = owner.read_text().strip() if owner.is_file() else "?"
+        raise RunDirBusy(f"{run_dir}: another alice-train run (pid {pid}) is using this run directory; "
+                         "wait for it to finish or stop it") from None
+    try:
+        owner.write_text(f"{os.getpid()}\n")
+        yield
+    finally:
+        owner.unlink(missing_ok=True)
+        lock.release()
 
 
 def _kind(name: str) -> str:

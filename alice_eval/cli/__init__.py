@@ -7,9 +7,33 @@ import click
 from alice_eval import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
+class BadInput(click.ClickException):
+    """A usage error: one line naming the option, field or file, exit code 2, nothing on disk changed."""
+
+    exit_code = 2
+
+
+class _Group(click.Group):
+    """Every error is one line (exit 2: bad input; 1: failed work); a traceback only with ``--debug``."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.UsageError as err:            # click would print the usage lines around it
+            raise BadInput(err.format_message()) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt, SystemExit):
+            raise
+        except Exception as err:  # noqa: BLE001 -- anything unexpected becomes one line
+            if ctx.params.get("debug"):
+                raise
+            first = (str(err).splitlines() or [""])[0]
+            raise click.ClickException(f"{type(err).__name__}: {first} (rerun with --debug for the traceback)") from None
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.version_option(__version__, prog_name="alice-train")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+def main(debug: bool) -> None:
     """Alice and cascade Alice for weak-to-strong generalization.
 
     \b

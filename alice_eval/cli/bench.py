@@ -36,6 +36,11 @@ def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path 
     """
     from alice_eval.zoo import resolve
 
+    try:
+        for name in engine_models or (model,):
+            resolve(name)
+    except FileNotFoundError as err:
+        raise click.BadParameter(str(err), param_hint="--engines" if engine_models else "--model") from None
     if engine_models:
         _engines(engine_models, engine_names or ENGINES, out)
         return

@@ -33,8 +33,8 @@ def _limit(text: str | None) -> int | float | None:
     except ValueError:
         raise click.BadParameter(f"expected a number of documents or a fraction below 1, got {text!r}",
                                  param_hint="--limit") from None
-    if value <= 0:
-        raise click.BadParameter(f"must be positive, got {text!r}", param_hint="--limit")
+    if not value > 0 or value == float("inf"):          # also refuses nan
+        raise click.BadParameter(f"must be a positive number, got {text!r}", param_hint="--limit")
     return value if value < 1 else int(value)
 
 
@@ -161,6 +161,12 @@ def eval_command(model, model_args, tasks, limit, batch_size, output_path, log_s
         raise click.UsageError("--log-samples needs --output-path")
     n = _limit(limit)
     size = _batch_size(batch_size)
+    from alice_eval.zoo import resolve
+
+    try:
+        resolve(model)
+    except FileNotFoundError as err:
+        raise click.BadParameter(str(err), param_hint="--model") from None
     if not evaluation.needs_builtin_tasks(tasks):      # cheap: check names before loading a model
         try:
             evaluation.expand_tasks(tasks)

@@ -9,33 +9,58 @@ from pathlib import Path
 
 import click
 
+from alice_eval.cli import BadInput
+
 DEMO_RECIPES = {False: "demo", True: "demo-full"}
 
 
 def _methods(value: str | None) -> list[str] | None:
-    return [m.strip() for m in value.split(",") if m.strip()] if value else None
+    if value is None:
+        return None
+    names = [m.strip() for m in value.split(",") if m.strip()]
+    if not names:
+        raise BadInput(f"--methods: {value!r} names no method; give e.g. --methods weak,alice")
+    return names
+
+
+def _run_dir(run_dir: str | None, name: str) -> Path:
+    """The run directory: ``runs/<name>``, or ``--run-dir`` normalized (``a/../b`` is ``b``). An existing
+    folder must be a run directory, so that a run never deletes stage folders in some other folder."""
+    import os
+
+    folder = Path(os.path.normpath(run_dir)) if run_dir else Path("runs") / name
+    if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not (folder / "manifest.json").is_file())):
+        raise BadInput(f"--run-dir {folder}: exists and is not a run directory (no manifest.json); "
+                       "give a new or empty folder")
+    return folder
 
 
 def _execute(recipe_path: str, overrides: tuple[str, ...], run_dir: str | None, methods: str | None,
              stop_after: str | None, results_dir: str = "results") -> Path:
     from alice_eval.trainer.config import RecipeError, load_recipe
-    from alice_eval.trainer.pipeline import run_recipe
-    from alice_eval.trainer.runner import StopRun
+    from alice_eval.trainer.pipeline import run_recipe, validate
+    from alice_eval.trainer.runner import RunDirBusy, StopRun, run_lock
 
+    # everything is checked before anything is written
+    chosen = _methods(methods)
     try:
         recipe = load_recipe(recipe_path, list(overrides))
-    except RecipeError as err:
-        raise click.ClickException(str(err)) from None
-    folder = Path(run_dir or Path("runs") / recipe.name)
-    click.echo(f"run {recipe.name!r} in {folder} (methods: {', '.join(_methods(methods) or recipe.methods)})")
+        validate(recipe, chosen, stop_after)
+    except (RecipeError, ValueError, FileNotFoundError) as err:
+        raise BadInput(str(err).splitlines()[0]) from None
+    folder = _run_dir(run_dir, recipe.name)
     started = time.time()
     try:
-        # stage times of the run kept in results/runs/<name>, if any, make the time estimate
-        results = run_recipe(recipe, folder, _methods(methods), stop_after,
-                             reference=Path(results_dir) / "runs" / folder.name / "manifest.json")
+        with run_lock(folder):
+            click.echo(f"run {recipe.name!r} in {folder} (methods: {', '.join(chosen or recipe.methods)})")
+            # stage times of the run kept in results/runs/<name>, if any, make the time estimate
+            results = run_recipe(recipe, folder, chosen, stop_after,
+                                 reference=Path(results_dir) / "runs" / folder.name / "manifest.json")
     except StopRun as stop:
         click.echo(f"stopped after {stop.args[0]} as asked; run the same command without --stop-after to go on")
         return folder
+    except RunDirBusy as err:
+        raise BadInput(str(err)) from None
     except (ValueError, FileNotFoundError, RuntimeError) as err:
         raise click.ClickException(str(err).splitlines()[0]) from None
     _print_summary(results)
