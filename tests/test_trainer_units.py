@@ -339,3 +339,38 @@ def test_one_run_at_a_time_per_run_directory_and_a_killed_run_leaves_no_lock(tmp
     with run_lock(run):                       # the killed run's lock went with its process
         assert (run / ".lock.pid").read_text().strip() == str(os.getpid())
     assert not (run / ".lock.pid").exists()
+
+
+def test_a_damaged_output_or_done_file_is_detected_and_redone(tmp_path):
+    calls = []
+
+    def double(chunk, index):
+        calls.append(index)
+        return [{"x": r["x"] * 2} for r in chunk]
+
+    inputs = [{"x": i} for i in range(6)]
+    first, _ = Runner(tmp_path).records("s", double, inputs, {}, chunk_size=2)
+    assert calls == [0, 1, 2]
+    out = tmp_path / "s" / "output.jsonl"
+    out.write_text(out.read_text()[:-7])                       # a truncated last line
+    again, _ = Runner(tmp_path).records("s", double, inputs, {}, chunk_size=2)
+    assert again == first and calls == [0, 1, 2, 0, 1, 2]
+    (tmp_path / "s" / "done.json").write_text("{half")          # an unreadable done.json
+    again, _ = Runner(tmp_path).records("s", double, inputs, {}, chunk_size=2)
+    assert again == first and len(calls) == 9
+    # a damaged chunk of an unfinished stage is recomputed, the others are reused
+    calls.clear()
+    runner = Runner(tmp_path / "b")
+
+    def stop_after_two(chunk, index):
+        if index == 2:
+            raise KeyboardInterrupt
+        return double(chunk, index)
+
+    with pytest.raises(KeyboardInterrupt):
+        runner.records("s", stop_after_two, inputs, {}, chunk_size=2)
+    part = tmp_path / "b" / "s" / "parts" / "00001.jsonl"
+    part.write_text(part.read_text()[:-3])
+    calls.clear()
+    again, _ = Runner(tmp_path / "b").records("s", double, inputs, {}, chunk_size=2)
+    assert again == first and calls == [1, 2]

@@ -66,8 +66,7 @@ class Runner:
     def _begin(self, name: str, key: str) -> tuple[Path, bool]:
         """The stage folder, and whether it is already done with this key."""
         folder = self.run_dir / name
-        done = folder / "done.json"
-        if done.is_file() and json.loads(done.read_text()).get("key") == key:
+        if _done_key(folder) == key:
             self.finished.add(name)
             return folder, True
         keyfile = folder / "key"
@@ -83,7 +82,7 @@ class Runner:
         """Link in a finished stage with the same fingerprint under another name, if there is one."""
         for other, info in self.manifest["stages"].items():
             source = self.run_dir / other
-            if other == name or info.get("key") != key or not (source / "done.json").is_file():
+            if other == name or info.get("key") != key or _done_key(source) != key:
                 continue
             scratch = folder.with_name(f".{folder.name}.reuse")
             shutil.rmtree(scratch, ignore_errors=True)
@@ -144,10 +143,16 @@ class Runner:
         key = fingerprint(_kind(name), inputs, config, chunk_size)
         folder, done = self._begin(name, key)
         if done:
-            return read_jsonl(folder / "output.jsonl"), key
+            outputs = _readable_jsonl(folder / "output.jsonl")
+            if outputs is not None:
+                return outputs, key
+            (folder / "done.json").unlink()          # damaged output: the stage is redone
         started = time.time()
         parts = folder / "parts"
         chunks = [inputs[i:i + chunk_size] for i in range(0, len(inputs), chunk_size)]
+        for part in parts.glob("*.jsonl") if parts.is_dir() else []:
+            if _readable_jsonl(part) is None:         # a damaged chunk is computed again
+                part.unlink()
         todo = [i for i in range(len(chunks)) if not (parts / f"{i:05d}.jsonl").is_file()]
         for i in tqdm(todo, desc=name, unit="chunk", initial=len(chunks) - len(todo), total=len(chunks)):
             write_jsonl(parts / f"{i:05d}.jsonl", fn(chunks[i], i))
@@ -162,8 +167,8 @@ class Runner:
         name = self.prefix + name
         key = fingerprint(_kind(name), config)
         folder, done = self._begin(name, key)
-        if done:
-            return read_jsonl(folder / "output.jsonl")
+        if done and (outputs := _readable_jsonl(folder / "output.jsonl")) is not None:
+            return outputs
         started = time.time()
         outputs = make()
         write_jsonl(folder / "output.jsonl", outputs)
@@ -193,6 +198,22 @@ class Runner:
         shutil.rmtree(work, ignore_errors=True)
         self._finish(name, folder, key, started)
         return out, key
+
+
+def _done_key(folder: Path) -> str | None:
+    """The fingerprint a stage folder's ``done.json`` records; None when absent or unreadable."""
+    try:
+        return json.loads((folder / "done.json").read_text()).get("key")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _readable_jsonl(path: Path) -> list[dict] | None:
+    """The records of a JSONL file, or None when it is missing or damaged (a truncated last line)."""
+    try:
+        return read_jsonl(path)
+    except (OSError, ValueError):
+        return None
 
 
 class RunDirBusy(RuntimeError):
