@@ -46,7 +46,19 @@ def test_lora_training_then_merge_gives_a_plain_model_with_the_same_outputs(tiny
     assert not torch.allclose(logits(str(tiny_model)), merged, atol=1e-4)   # training changed something
 
 
-def test_training_is_deterministic_and_resumes_from_its_checkpoint(tiny_model, tmp_path):
+def test_training_is_deterministic_and_resumes_from_its_checkpoint(tiny_model, tmp_path, monkeypatch):
+    import trl
+
+    resumed_from, steps_run = [], []
+
+    class Spy(trl.SFTTrainer):
+        def train(self, *args, resume_from_checkpoint=None, **kwargs):
+            resumed_from.append(resume_from_checkpoint)
+            out = super().train(*args, resume_from_checkpoint=resume_from_checkpoint, **kwargs)
+            steps_run.append(self.state.global_step)
+            return out
+
+    monkeypatch.setattr(trl, "SFTTrainer", Spy)
     cfg = CFG.model_copy(update={"max_steps": 4, "save_steps": 2, "scheduler": "constant"})
     sft.train(str(tiny_model), rows(), tmp_path / "a", tmp_path / "wa", cfg, seed=0)
     # a run killed after its step-2 checkpoint: keep the checkpoint, train again into a fresh output
@@ -54,6 +66,8 @@ def test_training_is_deterministic_and_resumes_from_its_checkpoint(tiny_model, t
               cfg.model_copy(update={"max_steps": 2}), seed=0)
     assert (tmp_path / "wb" / "checkpoint-2").is_dir()
     sft.train(str(tiny_model), rows(), tmp_path / "b", tmp_path / "wb", cfg, seed=0)
+    # the third run started from the step-2 checkpoint (not from scratch) and ended at step 4
+    assert resumed_from == [None, None, str(tmp_path / "wb" / "checkpoint-2")] and steps_run[-1] == 4
     assert torch.allclose(logits(str(tiny_model), str(tmp_path / "a")), logits(str(tiny_model), str(tmp_path / "b")),
                           atol=1e-6)
 
