@@ -192,9 +192,9 @@ def evaluate(
     from lm_eval.loggers import EvaluationTracker
 
     device = device or runtime.device()
-    args: dict = {"pretrained": resolve_model(str(model)), "dtype": runtime.dtype_name("auto", device)}
+    args: dict = {"pretrained": str(model), "dtype": runtime.dtype_name("auto", device)}
     if peft:
-        args["peft"] = resolve_model(str(peft))
+        args["peft"] = str(peft)
     args.update(model_args or {})
     for key in ("pretrained", "peft", "tokenizer"):
         if isinstance(args.get(key), Path):
@@ -202,7 +202,11 @@ def evaluate(
 
     # like the lm_eval CLI: model_args and --metadata both reach the tasks' dataset loaders
     manager = task_manager({**args, **(metadata or {})}, include_defaults=needs_builtin_tasks(tasks))
-    names, left_out = leave_out_unavailable(expand_tasks(tasks, manager), manager, {**args, **(metadata or {})})
+    names = expand_tasks(tasks, manager)                  # unknown tasks fail before any model is touched
+    args["pretrained"] = resolve_model(args["pretrained"])
+    if args.get("peft"):
+        args["peft"] = resolve_model(args["peft"])
+    names, left_out = leave_out_unavailable(names, manager, {**args, **(metadata or {})})
     for line in left_out:
         log.warning(line)
     if not names:

@@ -177,10 +177,17 @@ def test_unknown_name():
         zoo.prepare("no-such-model")
 
 
-def test_resolve_passthrough(tmp_path):
-    assert zoo.resolve(str(tmp_path)) == str(tmp_path)
-    assert zoo.resolve("Qwen/Qwen2.5-0.5B-Instruct") == "Qwen/Qwen2.5-0.5B-Instruct"
-    assert zoo.resolve(str(tmp_path / "not-there")) == str(tmp_path / "not-there")
+def test_resolve_passes_folders_and_hub_ids_and_refuses_what_cannot_load(tmp_path, monkeypatch):
+    (tmp_path / "model").mkdir()
+    (tmp_path / "model" / "config.json").write_text("{}")
+    assert zoo.resolve(str(tmp_path / "model")) == str(tmp_path / "model")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    assert zoo.resolve("Qwen/Qwen2.5-0.5B-Instruct") == "Qwen/Qwen2.5-0.5B-Instruct"      # online: the hub decides
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for bad in ("Qwen/Qwen2.5-0.5B-Instruct", str(tmp_path / "not-there"), str(tmp_path), ""):
+        with pytest.raises(FileNotFoundError) as err:        # offline and not cached; missing; empty folder
+            zoo.resolve(bad)
+        assert "\n" not in str(err.value)
 
 
 def test_embedder_path(tmp_path, monkeypatch):

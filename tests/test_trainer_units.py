@@ -160,7 +160,7 @@ def test_a_method_added_to_the_registry_reaches_the_plan_the_cli_and_the_leaderb
     # --methods accepts it (and stops at the missing model, before writing anything)
     result = CliRunner().invoke(main, ["run", str(recipe), "--methods", "gold_teacher", "--run-dir",
                                        str(tmp_path / "run")])
-    assert result.exit_code == 1 and "not in the recipe" not in result.output and "./no-a" in result.output
+    assert result.exit_code == 2 and "not in the recipe" not in result.output and "./no-a" in result.output
     assert not (tmp_path / "run").exists()
     rows = [leaderboard.Row("r", m, "alice_synth_math", "math", 10, 0.5, None, None, None, None)
             for m in ("gold_teacher", "alice", "weak")]

@@ -161,17 +161,17 @@ def eval_command(model, model_args, tasks, limit, batch_size, output_path, log_s
         raise click.UsageError("--log-samples needs --output-path")
     n = _limit(limit)
     size = _batch_size(batch_size)
+    if not evaluation.needs_builtin_tasks(tasks):      # cheap: check names before loading a model
+        try:
+            evaluation.expand_tasks(tasks)
+        except evaluation.UnknownTaskError as err:
+            raise click.BadParameter(str(err), param_hint="--tasks") from None
     from alice_eval.zoo import resolve
 
     try:
         resolve(model)
     except FileNotFoundError as err:
         raise click.BadParameter(str(err), param_hint="--model") from None
-    if not evaluation.needs_builtin_tasks(tasks):      # cheap: check names before loading a model
-        try:
-            evaluation.expand_tasks(tasks)
-        except evaluation.UnknownTaskError as err:
-            raise click.BadParameter(str(err), param_hint="--tasks") from None
 
     started = time.perf_counter()
     try:
