@@ -36,9 +36,8 @@ class Comparison:
     pgr: tuple[float | None, float | None, float | None]
 
 
-def verdicts(paths: list[Path]) -> dict[tuple[str, str, str], dict[str, float]]:
-    """(run, method, task) -> {question key: verdict}; seeds of one method are keyed ``<qid>@<seed>``."""
-    out: dict[tuple[str, str, str], dict[str, float]] = defaultdict(dict)
+def _trainer_results(paths: list[Path]):
+    """(data, its ``alice`` block) for every readable trainer results JSON under ``paths``."""
     files = [q for p in map(Path, paths) for q in (sorted(p.rglob("*.json")) if p.is_dir() else [p])]
     for path in files:
         try:
@@ -46,7 +45,15 @@ def verdicts(paths: list[Path]) -> dict[tuple[str, str, str], dict[str, float]]:
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             continue
         block = data.get("alice") if isinstance(data, dict) else None
-        if not isinstance(block, dict) or not isinstance(data.get("alice_verdicts"), dict):
+        if isinstance(block, dict) and isinstance(data.get("results"), dict):
+            yield data, block
+
+
+def verdicts(paths: list[Path]) -> dict[tuple[str, str, str], dict[str, float]]:
+    """(run, method, task) -> {question key: verdict}; seeds of one method are keyed ``<qid>@<seed>``."""
+    out: dict[tuple[str, str, str], dict[str, float]] = defaultdict(dict)
+    for data, block in _trainer_results(paths):
+        if not isinstance(data.get("alice_verdicts"), dict):
             continue
         run, method, seed = str(block.get("run")), str(block.get("method")), block.get("seed")
         for task, per_question in data["alice_verdicts"].items():
@@ -125,15 +132,7 @@ def gates(paths: list[Path]) -> list[str]:
     """
     acc: dict[tuple[str, str, str], dict[str, float]] = {}
     first: dict[tuple[str, str, str], float] = {}
-    files = [q for p in map(Path, paths) for q in (sorted(p.rglob("*.json")) if p.is_dir() else [p])]
-    for path in files:
-        try:
-            data = json.loads(path.read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-            continue
-        block = data.get("alice") if isinstance(data, dict) else None
-        if not isinstance(block, dict) or not isinstance(data.get("results"), dict):
-            continue
+    for data, block in _trainer_results(paths):
         run, method = str(block.get("run")), str(block.get("method"))
         for task, res in data["results"].items():
             if task.startswith("alice_") and isinstance(res, dict) and task.removeprefix("alice_") in DATASETS:

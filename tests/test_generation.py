@@ -23,17 +23,9 @@ def test_hf_generation_is_seeded_and_keeps_the_callers_order(tiny_model):
 
 
 def test_stop_strings_cut_the_completion(tiny_model, tmp_path):
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from tiny import talkative_copy
 
-    talkative = tmp_path / "talkative"              # larger random weights: it writes text, not just EOS
-    model = AutoModelForCausalLM.from_pretrained(tiny_model)
-    torch.manual_seed(0)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0, 0.3)
-    model.save_pretrained(talkative)
-    AutoTokenizer.from_pretrained(tiny_model).save_pretrained(talkative)
+    talkative = talkative_copy(tiny_model, tmp_path / "talkative")
     gen = load_generator(str(talkative), "hf", batch_size=4, dtype="float32")
     text = gen.generate(["hello"], SamplingParams(max_new_tokens=16))[0][0]
     assert len(text) > 2, "the tiny model must say something for this test to mean anything"

@@ -457,19 +457,11 @@ def test_cli_eval_leaves_out_offline_tasks(tiny_model, tmp_path, monkeypatch):
 
 def test_engine_lm_answers_as_lm_evals_own_hf_model(tiny_model, tmp_path):
     """Evaluating on the run's engine (the hf decode loop) gives lm-eval's HF model's answers and scores."""
-    import torch
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from tiny import talkative_copy
 
     from alice_eval.generation import load_generator
 
-    varied = tmp_path / "varied"                  # larger random weights: varied answers, not one token
-    model = AutoModelForCausalLM.from_pretrained(tiny_model)
-    torch.manual_seed(0)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0, 0.3)
-    model.save_pretrained(varied)
-    AutoTokenizer.from_pretrained(tiny_model).save_pretrained(varied)
+    varied = talkative_copy(tiny_model, tmp_path / "varied")      # varied answers, not one token
 
     common = dict(model_args={"dtype": "float32"}, limit=4, batch_size=4, gen_kwargs=GEN, log_samples=True,
                   device="cpu", metadata=SMALL)

@@ -69,3 +69,18 @@ def build_tiny_model(out_dir: str | Path, seed: int = 0, hidden: int = 64, layer
     model.save_pretrained(out)
     tok.save_pretrained(out)
     return out
+
+
+def talkative_copy(src: Path, dst: Path, seed: int = 0) -> Path:
+    """``src`` with larger random weights: a tiny model that writes varied text rather than only EOS."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    model = AutoModelForCausalLM.from_pretrained(src)
+    torch.manual_seed(seed)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.normal_(0, 0.3)
+    model.save_pretrained(dst)
+    AutoTokenizer.from_pretrained(src).save_pretrained(dst)
+    return dst
