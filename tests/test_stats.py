@@ -27,6 +27,10 @@ def test_paired_bootstrap_interval_by_hand():
     d = stats.paired_difference([1] * 10, [0] * 10)
     assert (d.diff, d.low, d.high, d.significant, d.verdict) == (1.0, 1.0, 1.0, True, "better")
     assert stats.paired_difference([0] * 10, [1] * 10).verdict == "worse"
+    # 4 of 20 questions discordant, all one way: the bootstrap interval excludes 0, the exact test does not
+    few = stats.paired_difference([1] * 4 + [0] * 16, [0] * 20)
+    assert few.significant and few.p_mcnemar == pytest.approx(0.125)
+    assert few.verdict == "better by the interval only (McNemar p=0.12)"
     same = stats.paired_difference([1, 0, 1, 1], [1, 0, 1, 1])
     assert (same.diff, same.low, same.high, same.significant) == (0.0, 0.0, 0.0, False)
 
