@@ -70,28 +70,27 @@ def tasks() -> None:
     """
 
 
-@tasks.command("install")
-def tasks_install() -> None:
-    """Link the alice_* tasks into lm-eval's task folder (idempotent)."""
+def _report(action: str) -> None:
+    """Run ``task_install.<action>()`` and echo its lines; its refusal is one line."""
     from alice_eval import task_install
 
     try:
-        for line in task_install.install():
+        for line in getattr(task_install, action)():
             click.echo(line)
     except task_install.TaskInstallError as err:
         raise click.ClickException(str(err)) from None
+
+
+@tasks.command("install")
+def tasks_install() -> None:
+    """Link the alice_* tasks into lm-eval's task folder (idempotent)."""
+    _report("install")
 
 
 @tasks.command("uninstall")
 def tasks_uninstall() -> None:
     """Remove the folder `install` made (nothing else)."""
-    from alice_eval import task_install
-
-    try:
-        for line in task_install.uninstall():
-            click.echo(line)
-    except task_install.TaskInstallError as err:
-        raise click.ClickException(str(err)) from None
+    _report("uninstall")
 
 
 @tasks.command("status")
