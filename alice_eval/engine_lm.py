@@ -12,13 +12,16 @@ import json
 
 from lm_eval.api.model import LM
 
+from alice_eval.faults import point
 from alice_eval.generation import Generator, SamplingParams
 
 
 class EngineLM(LM):
-    def __init__(self, generator: Generator, name: str):
+    """``stage``: the run's stage this evaluation is, for its kill point."""
+
+    def __init__(self, generator: Generator, name: str, stage: str = ""):
         super().__init__()
-        self.generator, self.name = generator, name
+        self.generator, self.name, self.stage = generator, name, stage
 
     @property
     def tokenizer_name(self) -> str:
@@ -35,6 +38,7 @@ class EngineLM(LM):
         for key, indices in groups.items():
             texts = self.generator.complete([requests[i].args[0] for i in indices], sampling_params(json.loads(key)),
                                             desc="evaluating")
+            point("eval.answered", self.stage)
             for i, (text,) in zip(indices, texts):
                 out[i] = text
         return out

@@ -176,6 +176,7 @@ def evaluate(
     metadata: dict | None = None,
     extra: dict | None = None,
     engine=None,
+    stage: str = "",
 ) -> dict:
     """Evaluate an HF model on lm-eval tasks (names or wildcards) and return lm-eval's results dict.
 
@@ -186,7 +187,7 @@ def evaluate(
     is stored under the top-level key ``"alice"`` (run, method, models: what the leaderboard reads).
     The returned dict holds the samples under ``"samples"`` when ``log_samples`` is set. ``engine``: a
     loaded :class:`alice_eval.generation.Generator` to answer with (see :class:`EngineLM`) instead of
-    lm-eval's own HF model.
+    lm-eval's own HF model; ``stage``: the run stage it is part of (for its kill point).
     """
     from lm_eval import simple_evaluate
     from lm_eval.loggers import EvaluationTracker
@@ -215,7 +216,7 @@ def evaluate(
     if engine is not None:
         from alice_eval.engine_lm import EngineLM
 
-        lm = EngineLM(engine, args["pretrained"])
+        lm = EngineLM(engine, args["pretrained"], stage)
     else:
         lm = _merged_lm(args, batch_size, device) if args.get("peft") else "hf"
     results = simple_evaluate(

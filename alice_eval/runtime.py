@@ -13,6 +13,8 @@ from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
+from alice_eval.faults import point
+
 DTYPES = ("auto", "bfloat16", "float16", "float32")
 
 
@@ -80,6 +82,9 @@ def package_versions(*names: str) -> dict[str, str | None]:
 
 # -- atomic writes: a reader sees the old file or the new one, never half of one ---------------------
 
+TMP_GLOB = ".*.tmp"                        # what a write killed before its rename leaves behind
+
+
 def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then move it onto ``path``."""
     path = Path(path)
@@ -91,6 +96,7 @@ def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
         with open(tmp, "rb+") as f:
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)                 # mkstemp makes 0600; results are meant to be shared
+        point("file.tmp", path.name)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -24,6 +24,7 @@ FIXTURES = TESTS / "fixtures"
 sys.path.insert(0, str(TESTS))
 
 from tiny import build_tiny_model  # noqa: E402
+from tiny_runs import full_run, tiny_chain  # noqa: E402,F401  (fixtures of the tiny-model runs)
 
 
 @pytest.fixture(scope="session")

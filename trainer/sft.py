@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from alice_eval import prompts, runtime
+from alice_eval import faults, prompts, runtime
 from alice_eval.memory import release_memory
 from alice_eval.trainer.config import TrainConfig
 
@@ -36,13 +36,15 @@ def length_batches(rows: list[dict], batch_size: int, seed: int) -> list[dict]:
     return [row for batch in batches for row in batch]
 
 
-def train(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: TrainConfig, seed: int) -> None:
+def train(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: TrainConfig, seed: int,
+          name: str = "") -> None:
     """Fine-tune ``base`` on ``rows``, in this process or, with ``cfg.num_processes > 1`` or an
-    accelerate config, under ``accelerate launch`` (DDP, DeepSpeed, FSDP) in a child process."""
+    accelerate config, under ``accelerate launch`` (DDP, DeepSpeed, FSDP) in a child process.
+    ``name``: the stage's, for its kill points (:mod:`alice_eval.faults`)."""
     if cfg.num_processes > 1 or cfg.accelerate_config:
         launch(base, rows, out_dir, work_dir, cfg, seed)
     else:
-        train_here(base, rows, out_dir, work_dir, cfg, seed)
+        train_here(base, rows, out_dir, work_dir, cfg, seed, name)
 
 
 def accelerate_config_path(name: str) -> str:
@@ -75,7 +77,8 @@ def launch(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: Trai
         raise RuntimeError(f"train: accelerate launch exited with {done.returncode} (command: {' '.join(command)})")
 
 
-def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: TrainConfig, seed: int) -> None:
+def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: TrainConfig, seed: int,
+               name: str = "") -> None:
     """Fine-tune ``base`` on ``rows``; checkpoints go to ``work_dir`` so a killed run resumes there."""
     import torch
     from datasets import Dataset
@@ -115,20 +118,60 @@ def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: 
         tokenizer.pad_token = tokenizer.eos_token
     trainer = SFTTrainer(model=base, args=args, train_dataset=Dataset.from_list(rows),
                          processing_class=tokenizer, peft_config=peft_config)
+    if faults.armed():
+        _add_kill_points(trainer, name)
+    start = _start_step_callback(name)
+    trainer.add_callback(start)
     # trainer_state.json is written last: a checkpoint without it was cut short by a kill
     checkpoints = sorted((p for p in work_dir.glob("checkpoint-*") if (p / "trainer_state.json").is_file()),
                          key=lambda p: int(p.name.split("-")[-1]))
     trainer.train(resume_from_checkpoint=str(checkpoints[-1]) if checkpoints else None)
     trainer.save_model(str(out_dir))        # on every rank: DeepSpeed ZeRO-3 gathers weights here
+    faults.point("train.saved", name)
     if trainer.is_world_process_zero():
         tokenizer.save_pretrained(str(out_dir))
         losses = [h["loss"] for h in trainer.state.log_history if "loss" in h]
         (out_dir / MODEL_INFO).write_text(json.dumps({
             "base": base, "adapter": cfg.mode == "lora", "examples": len(rows),
+            "resumed_from_step": start.step,
             "steps": trainer.state.global_step, "first_loss": losses[0] if losses else None,
             "last_loss": losses[-1] if losses else None}, indent=2))
     del trainer
     release_memory()                          # the next stage loads another model: free this one now
+
+
+def _start_step_callback(name: str):
+    """A callback that keeps (and says) the step training starts from: past 0 when it resumed."""
+    from transformers import TrainerCallback
+
+    class StartStep(TrainerCallback):
+        step = 0
+
+        def on_train_begin(self, args, state, control, **kwargs):
+            self.step = state.global_step
+            if self.step:
+                print(f"[{name or 'train'}] resumed at step {self.step} of {state.max_steps}", flush=True)
+
+    return StartStep()
+
+
+def _add_kill_points(trainer, name: str) -> None:
+    """``train.step`` after each optimizer step; ``train.checkpoint`` inside a checkpoint's write, after
+    its weights and before its optimizer and trainer state (the test of :mod:`alice_eval.faults`)."""
+    from transformers import TrainerCallback
+
+    class KillPoints(TrainerCallback):
+        def on_step_end(self, args, state, control, **kwargs):
+            faults.point("train.step", name)
+
+    trainer.add_callback(KillPoints())
+    save_rest = trainer._save_optimizer_and_scheduler
+
+    def save_rest_after_the_weights(*args, **kwargs):
+        faults.point("train.checkpoint", name)
+        return save_rest(*args, **kwargs)
+
+    trainer._save_optimizer_and_scheduler = save_rest_after_the_weights
 
 
 def model_args(folder: Path) -> tuple[str, str | None]:
@@ -137,8 +180,9 @@ def model_args(folder: Path) -> tuple[str, str | None]:
     return (info["base"], str(folder)) if info["adapter"] else (str(folder), None)
 
 
-def merge(folder: Path, out_dir: Path) -> None:
-    """Write a plain model: the adapter merged into its base (full fine-tunes are copied as they are)."""
+def merge(folder: Path, out_dir: Path, name: str = "") -> None:
+    """Write a plain model: the adapter merged into its base (full fine-tunes are copied as they are);
+    ``name``: the stage's, for its kill point."""
     import torch
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
@@ -148,6 +192,7 @@ def merge(folder: Path, out_dir: Path) -> None:
     if adapter:
         model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
     model.save_pretrained(str(out_dir))
+    faults.point("merge.saved", name)
     AutoTokenizer.from_pretrained(str(folder)).save_pretrained(str(out_dir))
     (out_dir / MODEL_INFO).write_text(json.dumps({"base": None, "adapter": False, "merged_from": str(folder)}))
 

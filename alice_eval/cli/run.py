@@ -28,8 +28,10 @@ def _run_dir(run_dir: str | None, name: str) -> Path:
     folder must be a run directory, so that a run never deletes stage folders in some other folder."""
     import os
 
+    from alice_eval.trainer.runner import is_run_dir
+
     folder = Path(os.path.normpath(run_dir)) if run_dir else Path("runs") / name
-    if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not (folder / "manifest.json").is_file())):
+    if folder.exists() and (not folder.is_dir() or (any(folder.iterdir()) and not is_run_dir(folder))):
         raise BadInput(f"--run-dir {folder}: exists and is not a run directory (no manifest.json); "
                        "give a new or empty folder")
     return folder
