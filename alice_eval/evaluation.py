@@ -193,7 +193,8 @@ def evaluate(
     from lm_eval.loggers import EvaluationTracker
 
     device = device or runtime.device()
-    args: dict = {"pretrained": str(model), "dtype": runtime.dtype_name("auto", device)}
+    args: dict = {"pretrained": str(model), "dtype": runtime.dtype_name("auto", device),
+                  "trust_remote_code": runtime.remote_code()}
     if peft:
         args["peft"] = str(peft)
     args.update(model_args or {})

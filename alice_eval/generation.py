@@ -60,7 +60,7 @@ def load_model(model: str, adapter: str | None, dtype):
     layers, whose extra fp32 matmuls made generation ~2.5x slower on a CPU (measured, 0.5B)."""
     from transformers import AutoModelForCausalLM
 
-    base = AutoModelForCausalLM.from_pretrained(model, dtype=dtype)
+    base = AutoModelForCausalLM.from_pretrained(model, dtype=dtype, trust_remote_code=runtime.remote_code())
     if not adapter:
         return base
     from peft import PeftModel
@@ -124,7 +124,7 @@ class HFGenerator:
         self.device = device or runtime.device()
         if self.device == "cpu":
             torch.set_num_threads(os.cpu_count() or 1)
-        self.tokenizer = AutoTokenizer.from_pretrained(model)
+        self.tokenizer = AutoTokenizer.from_pretrained(model, trust_remote_code=runtime.remote_code())
         self.tokenizer.padding_side = "left"            # decoder-only models continue from the right
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
@@ -222,6 +222,7 @@ class VLLMGenerator:
         self.pretrained = model
         self.lora = None
         self.lora_enabled = bool(engine_args.get("enable_lora"))
+        engine_args.setdefault("trust_remote_code", runtime.remote_code())
         self.llm = LLM(model=model, dtype=dtype, seed=0, **engine_args)
         self.use_adapter(adapter)
 

@@ -1,4 +1,5 @@
-"""Where and how things run, declared once: device, dtype, bf16, package versions, atomic file writes.
+"""Where and how things run, declared once: device, dtype, bf16, remote code, package versions, atomic
+file writes.
 
 The dtype policy: ``auto`` is bfloat16 on a GPU and on a CPU with native bf16 (AVX512-BF16 or AMX), and
 float32 on other CPUs, where bf16 matmuls are emulated and several times slower.
@@ -60,6 +61,24 @@ def torch_dtype(dtype: str = "auto", on: str | None = None):
 def train_in_bf16(requested: bool | None) -> bool:
     """Mixed-precision training: as the recipe says, else wherever bf16 is native."""
     return requested if requested is not None else (on_gpu() or cpu_supports_bf16())
+
+
+# -- remote code ---------------------------------------------------------------------------------------
+# A model repository may ship Python that transformers (and vLLM) run when it loads (``trust_remote_code``).
+# It stays off unless the recipe's ``models.trust_remote_code`` (or ``alice-train eval
+# --trust-remote-code``) says otherwise; every loader reads it here.
+
+_remote_code = False
+
+
+def allow_remote_code(allowed: bool) -> None:
+    global _remote_code
+    _remote_code = bool(allowed)
+
+
+def remote_code() -> bool:
+    """Whether loaders pass ``trust_remote_code=True``."""
+    return _remote_code
 
 
 # -- provenance ------------------------------------------------------------------------------------

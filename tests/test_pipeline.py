@@ -317,3 +317,26 @@ def test_bad_input_table(full_run, tiny_chain, tmp_path, monkeypatch):
         assert len(lines) == 1 and lines[0].startswith("Error: ") and field in lines[0], (args, result.output)
         assert "Traceback" not in result.output
         assert _tree_hash(full_run, tmp_path) == before, args
+
+
+def test_a_models_own_code_runs_only_when_the_recipe_says_trust_remote_code(tiny_model, tmp_path):
+    from click.testing import CliRunner
+
+    from alice_eval import runtime
+    from alice_eval.cli import main
+    from tiny import with_remote_code
+
+    marker = tmp_path / "ran"
+    model = with_remote_code(tiny_model, tmp_path / "model", marker)
+    recipe = write_recipe(tmp_path / "r.yaml", [model, model, model], ["weak"])
+    common = ["--set", "models.chain=null", "--set", "eval.limit=1"]
+    try:
+        result = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "off"), *common])
+        assert result.exit_code == 0, result.output
+        assert not marker.exists()           # trained and evaluated with transformers' own class
+        result = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "on"), *common,
+                                           "--set", "models.trust_remote_code=true"])
+        assert result.exit_code == 0, result.output
+        assert marker.exists()
+    finally:
+        runtime.allow_remote_code(False)     # the policy is per process: leave it off for other tests

@@ -84,3 +84,22 @@ def talkative_copy(src: Path, dst: Path, seed: int = 0) -> Path:
     model.save_pretrained(dst)
     AutoTokenizer.from_pretrained(src).save_pretrained(dst)
     return dst
+
+
+def with_remote_code(src: Path, dst: Path, marker: Path) -> Path:
+    """A copy of ``src`` whose repository ships its own model code (``auto_map``), code that leaves
+    ``marker`` behind when it runs: what ``trust_remote_code`` would execute."""
+    import json
+    import shutil
+
+    shutil.copytree(src, dst)
+    (dst / "modeling_marked.py").write_text(
+        "from pathlib import Path\n"
+        "from transformers import Qwen2ForCausalLM\n"
+        f"Path({str(marker)!r}).write_text('the repository code ran')\n\n\n"
+        "class MarkedForCausalLM(Qwen2ForCausalLM):\n"
+        "    pass\n")
+    config = json.loads((dst / "config.json").read_text())
+    config["auto_map"] = {"AutoModelForCausalLM": "modeling_marked.MarkedForCausalLM"}
+    (dst / "config.json").write_text(json.dumps(config))
+    return dst

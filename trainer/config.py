@@ -57,6 +57,9 @@ class ModelsConfig(Strict):
     chain: list[str] | None = None                      # cascade: weak -> mid... -> strong (default: none)
     summarizer: str | None = None                       # uncertainty LLM (None: the template mode)
     embedder: str = "all-minilm-l6-v2"                  # sentence embeddings for clustering open text
+    # let a model repository's own Python code run when it loads (HF trust_remote_code): only for
+    # models whose code you have read or trust; off, such a model fails to load with a line saying so
+    trust_remote_code: bool = False
 
     @model_validator(mode="after")
     def _chain(self) -> "ModelsConfig":

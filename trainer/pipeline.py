@@ -61,6 +61,7 @@ class Pipeline:
         # with several seeds, recipe.seed is this pass's: it seeds each method's own training (and so its
         # evaluation); the teacher and every generated text use the first seed, so they are computed once
         self.shared_seed = recipe.seed if shared_seed is None else shared_seed
+        runtime.allow_remote_code(recipe.models.trust_remote_code)
         self.run_dir = Path(run_dir)
         self.methods = selected(recipe, methods, stop_after)
         self._generator: tuple[ModelRef, Generator] | None = None
@@ -399,7 +400,7 @@ def validate(recipe: Recipe, methods: list[str] | None = None, stop_after: str |
 def _tokenizer(path: str):
     from transformers import AutoTokenizer
 
-    return AutoTokenizer.from_pretrained(path)
+    return AutoTokenizer.from_pretrained(path, trust_remote_code=runtime.remote_code())
 
 
 def _check_columns(name: str, records: list[dict]) -> None:

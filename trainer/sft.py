@@ -67,7 +67,7 @@ def launch(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: Trai
 
     job = work_dir / "job.json"
     job.write_text(json.dumps({"base": base, "rows": rows, "out": str(out_dir), "work": str(work_dir),
-                               "train": cfg.model_dump(), "seed": seed}))
+                               "train": cfg.model_dump(), "seed": seed, "remote_code": runtime.remote_code()}))
     command = [sys.executable, "-m", "accelerate.commands.launch", "--num_processes", str(cfg.num_processes)]
     if cfg.accelerate_config:
         command += ["--config_file", accelerate_config_path(cfg.accelerate_config)]
@@ -99,7 +99,8 @@ def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: 
         use_cpu=not gpu, bf16=bf16, gradient_checkpointing=cfg.gradient_checkpointing,
         # a LoRA base can stay in bf16 (PEFT keeps the adapters in fp32): ~25% faster steps on a bf16
         # CPU; full fine-tuning on a CPU keeps fp32 master weights
-        model_init_kwargs={"dtype": torch.bfloat16 if bf16 and (gpu or cfg.mode == "lora") else torch.float32},
+        model_init_kwargs={"dtype": torch.bfloat16 if bf16 and (gpu or cfg.mode == "lora") else torch.float32,
+                           "trust_remote_code": runtime.remote_code()},
         save_strategy="steps", save_steps=cfg.save_steps, save_total_limit=1, save_only_model=False,
         logging_steps=1, report_to="none", dataloader_num_workers=0, deepspeed=cfg.deepspeed,
         disable_tqdm=False,
@@ -113,7 +114,7 @@ def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: 
 
         peft_config = LoraConfig(r=cfg.lora_r, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
                                  target_modules=cfg.target_modules, task_type="CAUSAL_LM")
-    tokenizer = AutoTokenizer.from_pretrained(base)
+    tokenizer = AutoTokenizer.from_pretrained(base, trust_remote_code=runtime.remote_code())
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     trainer = SFTTrainer(model=base, args=args, train_dataset=Dataset.from_list(rows),
@@ -188,12 +189,12 @@ def merge(folder: Path, out_dir: Path, name: str = "") -> None:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     base, adapter = model_args(folder)
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32, trust_remote_code=runtime.remote_code())
     if adapter:
         model = PeftModel.from_pretrained(model, adapter).merge_and_unload()
     model.save_pretrained(str(out_dir))
     faults.point("merge.saved", name)
-    AutoTokenizer.from_pretrained(str(folder)).save_pretrained(str(out_dir))
+    AutoTokenizer.from_pretrained(str(folder), trust_remote_code=runtime.remote_code()).save_pretrained(str(out_dir))
     (out_dir / MODEL_INFO).write_text(json.dumps({"base": None, "adapter": False, "merged_from": str(folder)}))
 
 
@@ -201,5 +202,6 @@ if __name__ == "__main__":     # the child side of `launch`: python -m alice_eva
     import sys
 
     job = json.loads(Path(sys.argv[1]).read_text())
+    runtime.allow_remote_code(job.get("remote_code", False))
     train_here(job["base"], job["rows"], Path(job["out"]), Path(job["work"]), TrainConfig(**job["train"]),
                job["seed"])

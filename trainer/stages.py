@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from typing import Callable
 
-from alice_eval import prompts, scoring
+from alice_eval import prompts, runtime, scoring
 from alice_eval.generation import Generator, SamplingParams, for_chunk
 
 Stage = Callable[[list[dict], int], list[dict]]
@@ -123,7 +123,7 @@ def make_cluster(records: dict[str, dict], embed_loader: Callable[[], Callable],
 def sentence_embedder(model: str) -> Callable[[list[str]], "object"]:
     from sentence_transformers import SentenceTransformer
 
-    encoder = SentenceTransformer(model, device="cpu")
+    encoder = SentenceTransformer(model, device="cpu", trust_remote_code=runtime.remote_code())
     return lambda texts: encoder.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
 
 

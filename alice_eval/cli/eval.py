@@ -143,10 +143,13 @@ def eval_command(model, model_args, tasks, limit, batch_size, output_path, log_s
     Examples:
       alice-train eval --model smollm2-135m-instruct --tasks alice-synth
       alice-train eval --model BASE --model-args peft=runs/x/adapter --tasks 'alice_synth_*' --limit 20
+
+    A model whose repository ships its own code loads only with --model-args trust_remote_code=True.
     """
-    from alice_eval import evaluation
+    from alice_eval import evaluation, runtime
 
     args = _kv("--model-args", model_args)
+    runtime.allow_remote_code(args.get("trust_remote_code") is True)     # as lm-eval: off unless asked
     kwargs = _kv("--gen-kwargs", gen_kwargs)
     meta = None
     if metadata:
