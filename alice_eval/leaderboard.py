@@ -25,7 +25,7 @@ from alice_eval.trainer import methods as method_registry
 log = logging.getLogger(__name__)
 
 BASELINES = ("weak", "strong")
-CATEGORY_ORDER = ("math", "logic", "knowledge")
+CATEGORY_ORDER = ("math", "logic", "knowledge", "ood")
 PLAIN_RUN = "lm_eval"
 FLAG_NO_GAP = "strong<=weak"
 FLAG_NO_BASELINE = "no baseline"
@@ -295,8 +295,9 @@ def _write_png(rows: list[Row], path: Path) -> None:
                     continue
                 xs.append(groups.index((r.run, r.task)) - 0.4 + width * (i + 0.5))
                 ys.append(100 * r.acc)
-                err[0].append(0 if r.ci_low is None else 100 * (r.acc - r.ci_low))
-                err[1].append(0 if r.ci_high is None else 100 * (r.ci_high - r.acc))
+                # max(0, ...): at acc 0 or 1 the Wilson bound can sit a rounding error past acc
+                err[0].append(0 if r.ci_low is None else max(0.0, 100 * (r.acc - r.ci_low)))
+                err[1].append(0 if r.ci_high is None else max(0.0, 100 * (r.ci_high - r.acc)))
             ax.bar(xs, ys, width, yerr=err, capsize=3, label=method)
         ax.set_xticks(range(len(groups)))
         ax.set_xticklabels([f"{run}\n{task.removeprefix('alice_')}" if several_runs

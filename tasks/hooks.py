@@ -75,6 +75,18 @@ def load_synth_knowledge(**options):
     return _records("synth_knowledge", options)
 
 
+def load_ood_math(**options):
+    return _records("ood_math", options)
+
+
+def load_ood_logic(**options):
+    return _records("ood_logic", options)
+
+
+def load_ood_knowledge(**options):
+    return _records("ood_knowledge", options)
+
+
 def doc_to_text(doc: dict) -> str:
     return prompts.question_prompt(doc)
 

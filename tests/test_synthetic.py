@@ -262,3 +262,25 @@ def test_fact_table():
     # Each level is a real share of the table, so every difficulty has something to ask.
     levels = Counter(f.level for f in table)
     assert all(count >= 80 for count in levels.values()), levels
+
+
+def test_the_hand_written_check_is_well_formed_and_eval_only():
+    from alice_eval.data.registry import OOD_TASKS, load
+    from alice_eval.trainer.config import DataConfig
+
+    assert OOD_TASKS == ("alice_ood_math", "alice_ood_logic", "alice_ood_knowledge")
+    generated = {r["question"] for name in ("synth_math", "synth_logic", "synth_knowledge")
+                 for split in ("train", "test") for r in load(name, split)}
+    for name in ("ood_math", "ood_logic", "ood_knowledge"):
+        records = load(name, "test")
+        assert len(records) == 12 and len({r["qid"] for r in records}) == 12
+        assert not {r["question"] for r in records} & generated          # written by hand, not generated
+        for r in records:                                                  # the gold answer line scores right
+            gold = prompts.answer_line(r["kind"], r["answer"]) if r["kind"] != "text" else r["answer"]
+            assert scoring.score(r, gold).correct, r
+        with pytest.raises(ValueError, match="evaluation only"):
+            load(name, "train")
+        with pytest.raises(ValueError, match="evaluation only"):
+            DataConfig(datasets=[name])
+    facts = {scoring.normalize_text(a) for f in facts_module.FACTS for a in (f.answer, *f.aliases)}
+    assert not {scoring.normalize_text(r["answer"]) for r in load("ood_knowledge", "test")} & facts

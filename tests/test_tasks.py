@@ -18,8 +18,9 @@ from alice_eval.cli.eval import eval_command, tasks_path
 
 REAL_TASKS = ["alice_gsm8k", "alice_arc_challenge", "alice_triviaqa", "alice_hotpotqa"]
 SYNTH_TASKS = ["alice_synth_math", "alice_synth_logic", "alice_synth_knowledge"]
-TASKS = REAL_TASKS + SYNTH_TASKS
-GROUPS = ["alice", "alice-knowledge", "alice-logic", "alice-math", "alice-synth"]
+OOD_TASKS = ["alice_ood_math", "alice_ood_logic", "alice_ood_knowledge"]
+TASKS = REAL_TASKS + SYNTH_TASKS + OOD_TASKS
+GROUPS = ["alice", "alice-knowledge", "alice-logic", "alice-math", "alice-ood", "alice-synth"]
 METRICS = ("acc", "acc_parsed", "parse_rate")
 SMALL = {"n": 12}                      # synthetic test split size for these tests
 
@@ -91,10 +92,12 @@ def test_wheel_install_loads_every_task_and_group(wheel_site, tmp_path, hf_data_
     assert "alice" in out["all"] and set(GROUPS) <= set(out["groups"])
     assert out["members"] == {
         "alice": sorted(REAL_TASKS), "alice-math": ["alice_gsm8k"], "alice-logic": ["alice_arc_challenge"],
-        "alice-knowledge": ["alice_hotpotqa", "alice_triviaqa"], "alice-synth": sorted(SYNTH_TASKS)}
+        "alice-knowledge": ["alice_hotpotqa", "alice_triviaqa"], "alice-synth": sorted(SYNTH_TASKS),
+        "alice-ood": sorted(OOD_TASKS)}
     assert {name: out["docs"].get(name) for name in TASKS} == {
         "alice_gsm8k": 5, "alice_arc_challenge": 5, "alice_triviaqa": 5, "alice_hotpotqa": 5,
-        "alice_synth_math": 12, "alice_synth_logic": 12, "alice_synth_knowledge": 12}
+        "alice_synth_math": 12, "alice_synth_logic": 12, "alice_synth_knowledge": 12,
+        "alice_ood_math": 12, "alice_ood_logic": 12, "alice_ood_knowledge": 12}
 
 
 # -- tasks through lm-eval's own loading: prompts, targets, scoring on gold answers ------------------
@@ -114,7 +117,7 @@ def test_task_configs(loaded_tasks):
         cfg = task.config
         assert cfg.output_type == "generate_until" and cfg.num_fewshot == 0
         assert cfg.generation_kwargs["do_sample"] is False
-        assert cfg.generation_kwargs["max_gen_toks"] == (384 if "synth" in name else 1024)
+        assert cfg.generation_kwargs["max_gen_toks"] == (1024 if name in REAL_TASKS else 384)
         assert cfg.metadata["version"] == (1.1 if "synth" in name else 1.0)   # 1.1: short knights rationales
         metrics = {m["metric"] for m in cfg.metric_list}
         assert metrics == set(METRICS) | ({"f1"} if name == "alice_hotpotqa" else set())
@@ -185,7 +188,7 @@ def test_expand_tasks():
     assert evaluation.expand_tasks(["alice"], manager) == ["alice"]
     assert sorted(evaluation.expand_tasks("alice_*", manager)) == sorted(TASKS)     # leaf tasks only
     # groups swallow their members, which lm-eval would otherwise reject as duplicates
-    assert evaluation.expand_tasks("alice*", manager) == ["alice", "alice-synth"]
+    assert evaluation.expand_tasks("alice*", manager) == ["alice", "alice-ood", "alice-synth"]
     assert evaluation.expand_tasks("alice_synth_math,alice,alice_gsm8k", manager) == [
         "alice_synth_math", "alice"]
     with pytest.raises(ValueError, match="'alice_nope'"):

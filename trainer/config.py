@@ -38,6 +38,9 @@ class DataConfig(Strict):
         for name in names:
             if name not in DATASETS:
                 raise ValueError(f"unknown dataset {name!r}; choose from {', '.join(DATASETS)}")
+            if not DATASETS[name].trainable:
+                raise ValueError(f"{name} is for evaluation only (eval.ood runs it); choose from "
+                                 f"{', '.join(n for n, s in DATASETS.items() if s.trainable)}")
         return names
 
     @field_validator("options")
@@ -162,6 +165,7 @@ class EvalConfig(Strict):
     batch_size: int = Field(8, gt=0)
     max_gen_toks: int | None = Field(None, gt=0)        # None: the task's own
     metadata: dict = {}                                 # task metadata, e.g. {n: 100} for synthetic tests
+    ood: bool = True                                    # also the hand-written alice_ood_* check (36 questions)
 
 
 class Recipe(Strict):

@@ -107,6 +107,8 @@ class Pipeline:
 
     def tokens(self, ref: ModelRef, texts: list[str]) -> int:
         """How many tokens ``texts`` are for ``ref``'s tokenizer (for the cost accounting)."""
+        if not texts:                        # a tokenizer given no texts raises (a teacher sure of every answer)
+            return 0
         return sum(len(ids) for ids in _tokenizer(ref.pretrained)(list(texts), add_special_tokens=False)["input_ids"])
 
     def params(self, decoding, n: int = 1) -> SamplingParams:
@@ -206,6 +208,7 @@ class Pipeline:
 
         e = self.recipe.eval
         tasks = [registry.spec(name).task for name in self.recipe.data.datasets]
+        tasks += list(registry.OOD_TASKS) if e.ood else []
         # a dataset's `source` (gsm8k: packaged re-split) must reach its task, or the test questions
         # would come from another split than the training ones
         sources = {f"{name}_source": o["source"] for name, o in self.recipe.data.options.items() if "source" in o}

@@ -5,16 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from alice_eval.data import hf, synthetic
+from alice_eval.data import handwritten, hf, synthetic
 
 
 @dataclass(frozen=True)
 class DatasetSpec:
     name: str                      # what recipes say: "gsm8k", "synth_math"
     kind: str                      # answer kind, see alice_eval.scoring
-    category: str                  # in the leaderboard: "math" | "logic" | "knowledge"
+    category: str                  # in the leaderboard: "math" | "logic" | "knowledge" | "ood"
     loader: Callable[..., list[dict]]   # loader(split, **options) -> records
     splits: tuple[str, str]        # (train split, test split)
+    trainable: bool = True         # False: evaluation only (the hand-written check)
 
     @property
     def task(self) -> str:
@@ -31,7 +32,13 @@ DATASETS: dict[str, DatasetSpec] = {
     "synth_logic": DatasetSpec("synth_logic", "choice", "logic", synthetic.logic_records, ("train", "test")),
     "synth_knowledge": DatasetSpec("synth_knowledge", "text", "knowledge", synthetic.knowledge_records,
                                    ("train", "test")),
+    # hand-written, evaluated for every trained student (eval.ood) so a collapse shows off the generators' path
+    "ood_math": DatasetSpec("ood_math", "number", "ood", handwritten.math_records, ("train", "test"), False),
+    "ood_logic": DatasetSpec("ood_logic", "choice", "ood", handwritten.logic_records, ("train", "test"), False),
+    "ood_knowledge": DatasetSpec("ood_knowledge", "text", "ood", handwritten.knowledge_records, ("train", "test"),
+                                 False),
 }
+OOD_TASKS = tuple(s.task for s in DATASETS.values() if not s.trainable)
 
 
 def names() -> list[str]:
