@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import resource
 import shutil
 import time
 from contextlib import contextmanager
@@ -107,6 +108,8 @@ class Runner:
 
     def _finish(self, name: str, folder: Path, key: str, started: float, **info) -> None:
         seconds = round(time.time() - started, 2)
+        # the process's peak memory so far: the stage where it jumps is the one that set the peak
+        info["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         write_json(folder / "done.json", {"key": key, "seconds": seconds, **info})
         point("stage.done", name)
         self.manifest["stages"][name] = {"key": key, "seconds": seconds, **info}
