@@ -47,44 +47,20 @@ def _records(name: str, options: dict) -> "datasets.DatasetDict":  # noqa: F821
     return datasets.DatasetDict({"test": datasets.Dataset.from_list(records)})
 
 
-def load_gsm8k(**options):
-    return _records("gsm8k", options)
+def _loader(name: str):
+    """The ``custom_dataset`` function of task ``alice_<name>``."""
+    def load(**options):
+        return _records(name, options)
+
+    load.__name__ = f"load_{name}"
+    return load
 
 
-def load_arc_challenge(**options):
-    return _records("arc_challenge", options)
-
-
-def load_triviaqa(**options):
-    return _records("triviaqa", options)
-
-
-def load_hotpotqa(**options):
-    return _records("hotpotqa", options)
-
-
-def load_synth_math(**options):
-    return _records("synth_math", options)
-
-
-def load_synth_logic(**options):
-    return _records("synth_logic", options)
-
-
-def load_synth_knowledge(**options):
-    return _records("synth_knowledge", options)
-
-
-def load_ood_math(**options):
-    return _records("ood_math", options)
-
-
-def load_ood_logic(**options):
-    return _records("ood_logic", options)
-
-
-def load_ood_knowledge(**options):
-    return _records("ood_knowledge", options)
+# one per dataset: the task YAMLs name them (`custom_dataset: !function hooks.load_gsm8k`)
+load_gsm8k, load_arc_challenge, load_triviaqa, load_hotpotqa = map(
+    _loader, ["gsm8k", "arc_challenge", "triviaqa", "hotpotqa"])
+load_synth_math, load_synth_logic, load_synth_knowledge = map(_loader, ["synth_math", "synth_logic", "synth_knowledge"])
+load_ood_math, load_ood_logic, load_ood_knowledge = map(_loader, ["ood_math", "ood_logic", "ood_knowledge"])
 
 
 def doc_to_text(doc: dict) -> str:
