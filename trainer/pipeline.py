@@ -176,7 +176,8 @@ class Pipeline:
 
     def merge(self, name: str, model: ModelRef) -> ModelRef:
         folder = Path(model.adapter or model.pretrained)
-        out, key = self.runner.artifact(name, lambda out, work: sft.merge(folder, out, self.prefix + name), {"model": model.identity()})
+        out, key = self.runner.artifact(name, lambda out, work: sft.merge(folder, out, self.prefix + name),
+                                        {"model": model.identity()})
         return ModelRef(str(out), None, key)
 
     def generate(self, name: str, model: ModelRef, records: list[dict], prompt, decoding, field: str,
