@@ -1,11 +1,13 @@
 """`alice-train bench --engines`: the generation engines on the same prompts, in one run.
 
-    engine         what runs
-    stock          transformers ``model.generate`` as a user calls it (the baseline; ``top_k=0`` so it
-                   samples the same distribution as the others)
-    hf             the project's ``hf`` backend (:mod:`alice_eval.decode`)
-    vllm-eager     vLLM's engine, ``enforce_eager=True``
-    vllm-compiled  vLLM's engine with its torch.compile step (load time includes the compilation)
+    engine           what runs
+    stock            transformers ``model.generate`` as a user calls it (the baseline; ``top_k=0`` so it
+                     samples the same distribution as the others)
+    hf-transformers  the project's ``hf`` decode loop over transformers' own forward
+    hf               the project's ``hf`` backend: the decode loop (:mod:`alice_eval.decode`) over the
+                     lean forward (:mod:`alice_eval.lean`)
+    vllm-eager       vLLM's engine, ``enforce_eager=True``
+    vllm-compiled    vLLM's engine with its torch.compile step (load time includes the compilation)
 
 Two workloads: ``sample`` (N samples per question, temperature 0.9, top-p 0.95, as the sample stage)
 and ``eval`` (greedy answers of mixed lengths, as an evaluation). Prompts are the synthetic tasks' test
@@ -26,7 +28,7 @@ from dataclasses import asdict, dataclass
 
 from alice_eval.bench import _in_fresh_process as _fresh
 
-ENGINES = ("stock", "hf", "vllm-eager", "vllm-compiled")
+ENGINES = ("stock", "hf-transformers", "hf", "vllm-eager", "vllm-compiled")
 WORKLOADS = {                 # name: (questions, samples each, max new tokens)
     "sample": (4, 8, 48),
     "eval": (12, 1, 64),
@@ -136,10 +138,10 @@ def _measure(engine: str, path: str, count: int, n: int, max_new: int) -> Row:
 
         gen = VLLMGenerator(path, dtype="auto", enforce_eager=engine == "vllm-eager", max_model_len=2048)
         tokenizer = gen.llm.get_tokenizer()
-    elif engine == "hf":
+    elif engine.startswith("hf"):
         from alice_eval.generation import HFGenerator
 
-        gen = HFGenerator(path, batch_size=64)
+        gen = HFGenerator(path, batch_size=64, forward="transformers" if engine == "hf-transformers" else "auto")
         tokenizer = gen.tokenizer
     else:
         gen = _Stock(path)

@@ -84,23 +84,50 @@ class SamplingWarper:
         self.temperature, self.top_k, self.top_p, self.k = temperature, top_k, top_p, k
 
     def __call__(self, input_ids, scores):
-        import torch
-        from transformers import TopKLogitsWarper, TopPLogitsWarper
+        return self._warp(self._temper(scores))
 
-        scores = scores / self.temperature
-        if self.top_k:
-            scores = TopKLogitsWarper(self.top_k)(input_ids, scores)
+    def sample(self, scores, generator):
+        """One token per row from the warped distribution. Where the nucleus lies within the ``k``
+        likeliest (nearly always) the draw is among those ``k``: no softmax or draw over the vocabulary."""
+        import torch
+
+        scores = self._temper(scores)
+        if self.top_p >= 1.0:
+            return torch.multinomial(scores.softmax(-1), 1, generator=generator).squeeze(1)
+        _, index, probs, kept = self._nucleus(scores)
+        chosen = index.gather(1, torch.multinomial(kept, 1, generator=generator)).squeeze(1)
+        short = (probs.sum(dim=-1) < self.top_p).nonzero().squeeze(1)         # nucleus reaches past k
+        if len(short):
+            warped = self._warp(scores[short]).softmax(-1)
+            chosen[short] = torch.multinomial(warped, 1, generator=generator).squeeze(1)
+        return chosen
+
+    def _warp(self, scores):
+        import torch
+        from transformers import TopPLogitsWarper
+
         if self.top_p >= 1.0:
             return scores
+        top, index, probs, kept = self._nucleus(scores)
+        out = torch.full_like(scores, -float("inf")).scatter_(1, index, top.masked_fill(kept == 0, -float("inf")))
+        short = probs.sum(dim=-1) < self.top_p
+        if short.any():
+            out[short] = TopPLogitsWarper(self.top_p)(None, scores[short])
+        return out
+
+    def _temper(self, scores):
+        from transformers import TopKLogitsWarper
+
+        scores = scores / self.temperature
+        return TopKLogitsWarper(self.top_k)(None, scores) if self.top_k else scores
+
+    def _nucleus(self, scores):
+        """The ``k`` likeliest logits, their indices and probabilities, and the probabilities with the
+        tokens outside the nucleus set to 0 (the likeliest always stays)."""
         top, index = scores.topk(min(self.k, scores.shape[-1]), dim=-1)       # descending
         probs = (top - scores.logsumexp(dim=-1, keepdim=True)).exp()
         mass_above = probs.cumsum(dim=-1) - probs
-        kept = top.masked_fill(mass_above >= self.top_p, -float("inf"))       # the likeliest always stays
-        out = torch.full_like(scores, -float("inf")).scatter_(1, index, kept)
-        short = probs.sum(dim=-1) < self.top_p                                # nucleus reaches past k
-        if short.any():
-            out[short] = TopPLogitsWarper(self.top_p)(input_ids[short], scores[short])
-        return out
+        return top, index, probs, probs.masked_fill(mass_above >= self.top_p, 0.0)
 
 
 def sampling_kwargs(params: SamplingParams) -> dict:
@@ -114,10 +141,11 @@ def sampling_kwargs(params: SamplingParams) -> dict:
 
 
 class HFGenerator:
-    """The tokenizer's chat template and :func:`alice_eval.decode.decode`; ``batch_size`` counts sequences."""
+    """The tokenizer's chat template and :func:`alice_eval.decode.decode`; ``batch_size`` counts sequences;
+    ``forward``: the model forward the decode loop runs (``auto``: the lean one where it runs)."""
 
     def __init__(self, model: str, *, adapter: str | None = None, batch_size: int = 16, dtype: str = "auto",
-                 device: str | None = None):
+                 device: str | None = None, forward: str = "auto"):
         import torch
         from transformers import AutoTokenizer
 
@@ -129,7 +157,7 @@ class HFGenerator:
         if self.tokenizer.pad_token is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.model = load_model(model, adapter, runtime.torch_dtype(dtype, self.device)).to(self.device).eval()
-        self.batch_size = batch_size
+        self.batch_size, self.forward = batch_size, forward
         eos = self.model.generation_config.eos_token_id
         self.eos = {e for e in [*(eos if isinstance(eos, list) else [eos]), self.tokenizer.eos_token_id] if e is not None}
 
@@ -156,7 +184,8 @@ class HFGenerator:
         for b, batch in enumerate(tqdm(batches, desc=desc, leave=False, disable=desc is None)):
             ids = decode(self.model, [prompts[i] for i in batch], n=params.n, max_new_tokens=params.max_new_tokens,
                          eos=self.eos, pad=self.tokenizer.pad_token_id, warp=warp,
-                         seed=batch_seed(params.seed, b), done=stop)    # same seed, same batches -> same texts
+                         seed=batch_seed(params.seed, b), done=stop,   # same seed, same batches -> same texts
+                         forward=self.forward)
             for i, rows in zip(batch, ids):
                 out[i] = [_cut(t, params.stop) for t in self.tokenizer.batch_decode(rows, skip_special_tokens=True)]
         return out

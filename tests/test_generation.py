@@ -138,3 +138,22 @@ def test_seeded_sampling_repeats_and_a_new_seed_differs(tiny_model):
     from dataclasses import replace
 
     assert gen.generate(["hi", "what is 2 + 2?"], replace(params, seed=4)) != first
+
+
+@pytest.mark.parametrize("k", [4, 256])
+def test_sampling_warper_draws_from_the_warped_distribution(k):
+    """``sample`` draws among the k likeliest when the nucleus fits in them (k=256) and falls back to
+    the whole vocabulary when it does not (k=4); both follow transformers' warped distribution."""
+    import torch
+
+    from alice_eval.generation import SamplingWarper
+
+    torch.manual_seed(0)
+    scores = torch.randn(1, 300) * 2
+    warper = SamplingWarper(0.8, 0, 0.9, k=k)
+    expected = warper(None, scores).softmax(-1)[0]
+    assert (expected > 0).sum() > 4                          # at k=4 the nucleus reaches past k
+    draws = warper.sample(scores.expand(40000, -1), torch.Generator().manual_seed(0))
+    seen = torch.bincount(draws, minlength=300).float() / 40000
+    assert 0.5 * (seen - expected).abs().sum() < 0.03         # total variation (sampling noise: ~0.015)
+    assert seen[expected == 0].sum() == 0

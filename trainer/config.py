@@ -77,6 +77,7 @@ class ModelsConfig(Strict):
 class GenerationConfig(Strict):
     backend: Literal["hf", "vllm"] = "hf"
     batch_size: int = Field(16, gt=0)                   # sequences per forward pass (hf)
+    forward: Literal["auto", "lean", "transformers"] = "auto"   # hf: the lean forward where it runs
     max_new_tokens: int = Field(4096, gt=0)
     dtype: Literal["auto", "bfloat16", "float16", "float32"] = "auto"
     chunk_size: int = Field(64, gt=0)                   # questions per resumable chunk

@@ -94,6 +94,8 @@ class Pipeline:
         if g.backend == "vllm" and self.recipe.train.mode == "lora":     # serve the students' adapters
             engine_args.setdefault("enable_lora", True)
             engine_args.setdefault("max_lora_rank", max(16, self.recipe.train.lora_r))
+        if g.backend == "hf":
+            engine_args["forward"] = g.forward
         gen = load_generator(ref.pretrained, g.backend, adapter=ref.adapter, batch_size=g.batch_size,
                              dtype=g.dtype, **engine_args)
         self._generator = (ref, gen)

@@ -20,8 +20,9 @@ from alice_eval.bench_engines import ENGINES
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the table here (.md) and its figures beside it (.json).")
 @click.option("--engines", "engine_models", multiple=True, metavar="MODEL",
-              help="Instead: compare the generation engines (stock transformers, hf, vLLM eager and compiled) "
-                   "on these models (repeatable), for sampling and for evaluation.")
+              help="Instead: compare the generation engines (stock transformers, the hf loop over "
+                   "transformers' forward and over the lean one, vLLM eager and compiled) on these models "
+                   "(repeatable), for sampling and for evaluation.")
 @click.option("--engine", "engine_names", multiple=True, type=click.Choice(ENGINES),
               help="With --engines: only these engines (repeatable; default: all).")
 def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path | None,
