@@ -157,3 +157,17 @@ def test_sampling_warper_draws_from_the_warped_distribution(k):
     seen = torch.bincount(draws, minlength=300).float() / 40000
     assert 0.5 * (seen - expected).abs().sum() < 0.03         # total variation (sampling noise: ~0.015)
     assert seen[expected == 0].sum() == 0
+
+
+def test_both_forwards_give_the_same_greedy_texts_and_a_wrong_name_is_named(tiny_model, tmp_path):
+    from tiny import talkative_copy
+
+    talkative = str(talkative_copy(tiny_model, tmp_path / "talkative"))
+    messages = ["hi", "what is 2 + 2?", "a longer message, so that the prompts differ in length"]
+    params = SamplingParams(max_new_tokens=12)
+    texts = {forward: load_generator(talkative, "hf", dtype="float32", forward=forward).generate(messages, params)
+             for forward in ("lean", "transformers")}
+    assert texts["lean"] == texts["transformers"]
+    assert len({t for (t,) in texts["lean"] if t}) >= 2                     # real, varied texts compared
+    with pytest.raises(ValueError, match="generation.forward"):
+        load_generator(talkative, "hf", dtype="float32", forward="fast").generate(messages, params)

@@ -300,15 +300,17 @@ def test_bench_engines_times_each_engine_on_each_workload(tiny_model, tmp_path, 
     monkeypatch.setattr(bench_engines, "WORKLOADS", {"sample": (3, 2, 6), "eval": (3, 1, 6)})
     out = tmp_path / "engines.md"
     result = CliRunner().invoke(main, ["bench", "--engines", str(tiny_model), "--engine", "stock",
-                                       "--engine", "hf", "--out", str(out)])
+                                       "--engine", "hf", "--rounds", "2", "--out", str(out)])
     assert result.exit_code == 0, result.output
     figures = json.loads(out.with_suffix(".json").read_text())
     rows = figures["rows"]
     assert [(r["workload"], r["engine"]) for r in rows] == [("sample", "stock"), ("sample", "hf"),
                                                           ("eval", "stock"), ("eval", "hf")]
     bound = figures["bounds"][str(tiny_model)]
+    assert figures["rounds"] == 2
     for r in rows:
         assert r["seconds"] > 0 and r["load_s"] > 0 and r["peak_mb"] > 0
+        assert r["slowest_tps"] <= r["tokens_per_s"]                # two rounds, the faster kept
         # seconds are rounded to 0.01 s in the table, tokens/s is computed before rounding
         slowest, fastest = r["tokens"] / (r["seconds"] + 0.005), r["tokens"] / max(r["seconds"] - 0.005, 1e-9)
         assert slowest - 0.1 <= r["tokens_per_s"] <= fastest + 0.1

@@ -25,8 +25,10 @@ from alice_eval.bench_engines import ENGINES
                    "(repeatable), for sampling and for evaluation.")
 @click.option("--engine", "engine_names", multiple=True, type=click.Choice(ENGINES),
               help="With --engines: only these engines (repeatable; default: all).")
+@click.option("--rounds", default=2, show_default=True, type=click.IntRange(min=1),
+              help="With --engines: runs per engine, in alternating order; each keeps its fastest.")
 def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path | None,
-          engine_models: tuple[str, ...], engine_names: tuple[str, ...]) -> None:
+          engine_models: tuple[str, ...], engine_names: tuple[str, ...], rounds: int) -> None:
     """Time each CPU speed-up against its baseline, one fresh process per measurement.
 
     \b
@@ -43,7 +45,7 @@ def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path 
     except FileNotFoundError as err:
         raise click.BadParameter(str(err), param_hint="--engines" if engine_models else "--model") from None
     if engine_models:
-        _engines(engine_models, engine_names or ENGINES, out)
+        _engines(engine_models, engine_names or ENGINES, rounds, out)
         return
     path = resolve(model)
     rows = benchmark.run(path, batch, steps, cases or tuple(benchmark.CASES),
@@ -59,18 +61,19 @@ def bench(model: str, batch: int, steps: int, cases: tuple[str, ...], out: Path 
         click.echo(f"wrote {out.with_suffix('.md')} and {out.with_suffix('.json')}", err=True)
 
 
-def _engines(names: tuple[str, ...], engines: tuple[str, ...], out: Path | None) -> None:
+def _engines(names: tuple[str, ...], engines: tuple[str, ...], rounds: int, out: Path | None) -> None:
     from alice_eval import bench_engines
     from alice_eval.zoo import resolve
 
-    rows, bounds = bench_engines.run({name: resolve(name) for name in names}, engines=engines,
+    rows, bounds = bench_engines.run({name: resolve(name) for name in names}, engines=engines, rounds=rounds,
                                      progress=lambda msg: click.echo(f"measuring {msg} ...", err=True))
     table = bench_engines.render(rows, bounds)
     click.echo(table)
     if out:
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.with_suffix(".md").write_text(f"`alice-train bench --engines {' --engines '.join(names)}`\n\n{table}\n")
+        out.with_suffix(".md").write_text(f"`alice-train bench --engines {' --engines '.join(names)} --rounds {rounds}`"
+                                          f"\n\n{table}\n")
         out.with_suffix(".json").write_text(json.dumps({"models": names, "bounds": bounds,
-                                                        "workloads": bench_engines.WORKLOADS,
+                                                        "workloads": bench_engines.WORKLOADS, "rounds": rounds,
                                                         "rows": bench_engines.as_dicts(rows)}, indent=2))
         click.echo(f"wrote {out.with_suffix('.md')} and {out.with_suffix('.json')}", err=True)
