@@ -2,12 +2,14 @@
 
 On a 2-core CPU transformers' forward spends much of a decode step outside the model's matmuls: the
 KV cache grows by ``torch.cat`` (the whole cache copied at every step), a 4-D mask is rebuilt, and each
-layer runs ~40 small ops. This forward runs the same weights with q/k/v and gate/up as one matmul each,
-a KV cache allocated once and written in place, one mask per step, and grouped-query attention without
-copying keys. On a CPU, bf16 weights are also packed once into oneDNN's blocked layout, which made each
-matmul 1.3-2.2x faster at 1-256 rows than ``F.linear`` on the plain matrix (measured, the 0.5B's MLP,
-2 cores with AMX) with the same results. Its logits equal transformers' forward to rounding (a test checks them on tiny models);
-:func:`supports` says which models it runs, the others keep transformers' forward.
+layer runs many small ops. This forward runs the same weights with q/k/v and gate/up as one matmul
+each, a KV cache allocated once and written in place, and grouped-query attention without copying
+keys. On a CPU, bf16 weights are also packed once into oneDNN's blocked layout: each matmul ran
+1.3-2.2x faster at 1-256 rows than ``F.linear`` on the plain matrix, with the same results (measured
+on the 0.5B's MLP, 2 cores with AMX). The packed copy costs one more copy of the weights in memory.
+
+Its logits equal transformers' forward to rounding (tests check them on tiny models); :func:`supports`
+says which models it runs, the others keep transformers' forward.
 """
 
 from __future__ import annotations
@@ -16,12 +18,14 @@ ARCHITECTURES = ("llama", "qwen2")
 
 
 def supports(model) -> bool:
-    """A Llama-family model with plain SiLU MLPs and full attention (no sliding window, no qk-norm)."""
+    """A Llama-family model with SiLU MLPs without biases and full attention (no sliding window, no
+    qk-norm, no output bias)."""
     config = model.config
     layer = getattr(getattr(model, "model", None), "layers", [None])[0]
     return (config.model_type in ARCHITECTURES and getattr(config, "hidden_act", "") == "silu"
             and not getattr(config, "use_sliding_window", False) and layer is not None
-            and not hasattr(layer.self_attn, "q_norm") and getattr(layer.self_attn.o_proj, "bias", None) is None)
+            and not hasattr(layer.self_attn, "q_norm") and layer.self_attn.o_proj.bias is None
+            and layer.mlp.gate_proj.bias is None)
 
 
 def fused(model) -> "Weights":

@@ -95,4 +95,5 @@ def test_models_it_does_not_know_keep_transformers_forward():
 
     assert not lean.supports(_model("qwen2", use_sliding_window=True, sliding_window=4, max_window_layers=0))
     assert not lean.supports(_model("llama", hidden_act="gelu"))
+    assert not lean.supports(_model("llama", mlp_bias=True))
     assert not lean.supports(GPT2LMHeadModel(GPT2Config(n_layer=1, n_embd=32, n_head=2, vocab_size=50)))
