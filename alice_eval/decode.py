@@ -5,7 +5,7 @@ Llama-family models, transformers' own for the rest).
 time (``alice-train bench --engines`` measures it):
 
 - with ``num_return_sequences=n`` it prefills each prompt n times; here a prompt is prefilled once and
-  its KV cache copied to its n rows;
+  its KV cache serves its n rows (shared by them in the lean forward, copied to them in transformers');
 - a finished sequence keeps its row (and its share of every matmul) until the longest one ends; here
   finished rows leave the batch whenever a quarter of it has finished;
 - per-step logits processors and stopping criteria; here one sampling step (``SamplingWarper.sample``:
