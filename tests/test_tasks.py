@@ -314,6 +314,34 @@ def test_cli_eval_runs(tiny_model, tmp_path):
     assert_metrics(json.loads(out.read_text())["results"], "alice_synth_math")
 
 
+def test_cli_eval_engines_give_the_same_answers(tiny_model, tmp_path):
+    """`--engine hf` (the default: the runs' decode loop) answers and scores as `--engine lm-eval` (HFLM)."""
+    from tiny import talkative_copy
+
+    varied = talkative_copy(tiny_model, tmp_path / "varied")
+    answers = {}
+    for engine in ("hf", "lm-eval"):
+        out = tmp_path / engine
+        result = CliRunner().invoke(eval_command, [
+            "--model", str(varied), "--model-args", "dtype=float32", "--tasks", "alice_synth_m*", "--limit", "4",
+            "--gen-kwargs", "max_gen_toks=16", "--device", "cpu", "--output-path", str(out), "--log-samples",
+            "--metadata", json.dumps(SMALL), "--engine", engine])
+        assert result.exit_code == 0, result.output
+        rows = [json.loads(line) for line in (out / "results_samples_alice_synth_math.jsonl").read_text().splitlines()]
+        answers[engine] = [r["resps"][0][0].strip() for r in rows]
+        model_type = json.loads((out / "results.json").read_text())["config"]["model"]
+        assert model_type == {"hf": "EngineLM", "lm-eval": "hf"}[engine]
+    assert answers["hf"] == answers["lm-eval"] and len(set(answers["hf"])) > 1
+
+
+def test_cli_eval_hflm_only_model_args_need_the_lm_eval_engine(tiny_model, tmp_path):
+    result = CliRunner().invoke(eval_command, ["--model", str(tiny_model), "--model-args", "max_length=64",
+                                               "--output-path", str(tmp_path / "r.json")])
+    assert result.exit_code == 2, result.output
+    assert "--model-args" in result.output and "max_length" in result.output and "--engine lm-eval" in result.output
+    assert not (tmp_path / "r.json").exists()
+
+
 # -- lm_eval exactly as typed: installed tasks, the glob, offline data ----------------------------------
 
 def lm_eval_cli(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:

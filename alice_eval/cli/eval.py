@@ -51,6 +51,28 @@ def _batch_size(text: str) -> int | str:
     return value
 
 
+ENGINES = ("hf", "vllm", "lm-eval")
+ENGINE_ARGS = ("peft", "dtype", "trust_remote_code")     # the --model-args the hf and vllm engines read
+
+
+def _engine(engine: str, model: str, args: dict, batch_size: int | str, device: str | None):
+    """The loaded generator that answers for ``--engine hf|vllm`` (lm-eval's requests go through it)."""
+    from alice_eval import evaluation
+    from alice_eval.generation import load_generator
+
+    other = sorted(set(args) - set(ENGINE_ARGS))
+    if other:
+        raise click.BadParameter(f"{', '.join(other)} {'is' if len(other) == 1 else 'are'} read by lm-eval's "
+                                 f"HF model only: add --engine lm-eval, or keep to {', '.join(ENGINE_ARGS)}",
+                                 param_hint="--model-args")
+    options: dict = {"dtype": str(args.get("dtype", "auto"))}
+    if args.get("peft"):
+        options["adapter"] = evaluation.resolve_model(str(args["peft"]))
+    if engine == "hf":
+        options.update(batch_size=batch_size if isinstance(batch_size, int) else 64, device=device)
+    return load_generator(evaluation.resolve_model(model), engine, **options)
+
+
 @click.command("tasks-path")
 def tasks_path() -> None:
     """Print the folder of the alice_* task YAMLs (for lm_eval --include_path)."""
@@ -114,12 +136,14 @@ def tasks_path_command() -> None:
 @click.option("--model", required=True,
               help="Offline-zoo name (see `alice-train models`), local model folder, or HF hub id.")
 @click.option("--model-args", default=None, metavar="K=V,...",
-              help="More HFLM arguments, lm-eval style, e.g. 'peft=ADAPTER_DIR,dtype=float32'.")
+              help="Model arguments, lm-eval style, e.g. 'peft=ADAPTER_DIR,dtype=float32' (any HFLM "
+                   "argument with --engine lm-eval).")
 @click.option("--tasks", default="alice-synth", show_default=True, metavar="NAMES",
               help="Comma-separated task, group or tag names; shell wildcards allowed ('alice_synth_*').")
 @click.option("--limit", default=None, metavar="N",
               help="Documents per task (an integer), or a fraction of each task below 1. For tests.")
-@click.option("--batch-size", default="8", show_default=True, help="Generation batch size, or 'auto'.")
+@click.option("--batch-size", default="64", show_default=True,
+              help="Generation batch size ('auto': lm-eval's search, with --engine lm-eval).")
 @click.option("--output-path", type=click.Path(path_type=Path), default=None,
               help="Results JSON file (or a folder, which receives results.json).")
 @click.option("--log-samples", is_flag=True,
@@ -129,11 +153,15 @@ def tasks_path_command() -> None:
 @click.option("--gen-kwargs", default=None, metavar="K=V,...",
               help="Generation overrides, e.g. 'max_gen_toks=256'. Decoding is greedy by default.")
 @click.option("--device", default=None, help="Torch device: cpu, cuda, cuda:1, ... (default: cuda if present).")
+@click.option("--engine", type=click.Choice(ENGINES), default="hf", show_default=True,
+              help="What answers: the project's hf decode loop (what runs use; 1.6-1.8x lm-eval's HF model "
+                   "in `alice-train bench --engines`), vLLM, or lm-eval's own HF model (transformers' "
+                   "generate, needed for HFLM-only --model-args).")
 @click.option("--metadata", default=None, metavar="JSON",
               help='Task options as JSON, e.g. \'{"n": 50, "seed": 1}\' for the synthetic tasks, or '
                    '\'{"alice_data_dir": "DIR"}\' for local benchmark files.')
 def eval_command(model, model_args, tasks, limit, batch_size, output_path, log_samples,
-                 apply_chat_template, gen_kwargs, device, metadata) -> None:
+                 apply_chat_template, gen_kwargs, device, engine, metadata) -> None:
     """Evaluate a model on alice_* (or any lm-eval) tasks with lm-evaluation-harness.
 
     Zero-shot and greedy, scored exactly as the trainer scores: acc (an unparseable answer is wrong),
@@ -175,15 +203,19 @@ def eval_command(model, model_args, tasks, limit, batch_size, output_path, log_s
     except FileNotFoundError as err:
         raise click.BadParameter(str(err), param_hint="--model") from None
 
+    generator = _engine(engine, model, args, size, device) if engine != "lm-eval" else None
     started = time.perf_counter()
     try:
         results = evaluation.evaluate(
             model, tasks, output_path=output_path, model_args=args, limit=n, batch_size=size,
             gen_kwargs=kwargs or None, log_samples=log_samples, apply_chat_template=apply_chat_template,
-            device=device, metadata=meta,
+            device=device, metadata=meta, engine=generator,
         )
     except evaluation.UnknownTaskError as err:
         raise click.BadParameter(str(err), param_hint="--tasks") from None
+    finally:
+        if generator is not None:
+            generator.close()
     if not results:
         return
     from lm_eval.utils import make_table
