@@ -9,8 +9,8 @@
     vllm-eager       vLLM's engine, ``enforce_eager=True``
     vllm-compiled    vLLM's engine with its torch.compile step (load time includes the compilation)
 
-Two workloads: ``sample`` (N samples per question, temperature 0.9, top-p 0.95, as the sample stage)
-and ``eval`` (greedy answers of mixed lengths, as an evaluation). Prompts are the synthetic tasks' test
+Two workloads, each one batch of the stage it stands for: ``sample`` (8 questions x 8 samples,
+temperature 0.9, top-p 0.95) and ``eval`` (64 questions, greedy answers of mixed lengths). Prompts are the synthetic tasks' test
 questions with their format instruction. Every measurement runs in a fresh process and reports the
 tokens it generated per second of generation (load apart), the load seconds and the peak RSS.
 
@@ -33,9 +33,13 @@ from dataclasses import asdict, dataclass
 from alice_eval.bench import _in_fresh_process as _fresh
 
 ENGINES = ("stock", "hf-transformers", "hf", "vllm-eager", "vllm-compiled")
+# The stages' own batch shapes at the recipes' generation.batch_size of 64 sequences: the sample stage's
+# 8 questions x 8 samples, an evaluation's 64 questions. Smaller batches (4 x 8 and 12 questions, last
+# round) measure per-step overhead that a stage does not pay, and miss what it does: rows finishing at
+# different lengths.
 WORKLOADS = {                 # name: (questions, samples each, max new tokens)
-    "sample": (4, 8, 48),
-    "eval": (12, 1, 64),
+    "sample": (8, 8, 64),
+    "eval": (64, 1, 128),
 }
 
 
