@@ -10,8 +10,8 @@
     vllm-compiled    vLLM's engine with its torch.compile step (load time includes the compilation)
 
 Two workloads, each one batch of the stage it stands for: ``sample`` (8 questions x 8 samples,
-temperature 0.9, top-p 0.95) and ``eval`` (64 questions, greedy answers of mixed lengths). Prompts are the synthetic tasks' test
-questions with their format instruction. Every measurement runs in a fresh process and reports the
+temperature 0.9, top-p 0.95) and ``eval`` (64 questions, greedy answers of mixed lengths). Prompts are
+the synthetic tasks' test questions with their format instruction. Every measurement runs in a fresh process and reports the
 tokens it generated per second of generation (load apart), the load seconds and the peak RSS.
 
 Each engine runs twice per workload (``--rounds``), the second round in reverse order, and keeps its
