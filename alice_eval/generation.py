@@ -29,16 +29,16 @@ class SamplingParams:
     stop: tuple[str, ...] = field(default_factory=tuple)
 
 
-# Seeding, in one place: each chunk of a stage and each batch (or request) of a call gets its own seed,
-# derived from the recipe's, so that a resumed stage redraws exactly what an uninterrupted one drew.
+# Seeding, in one place: each chunk of a stage (and each request of a vLLM call on a GPU) gets its own
+# seed, derived from the recipe's, so that a resumed stage redraws exactly what an uninterrupted one drew.
 def for_chunk(params: SamplingParams, index: int, attempt: int = 0) -> SamplingParams:
     """The parameters for chunk ``index`` of a stage (and retry ``attempt`` of it)."""
     return replace(params, seed=params.seed + 7919 * index + attempt)
 
 
-def batch_seed(seed: int, batch: int) -> int:
-    """The seed of batch (or request) ``batch`` within one call."""
-    return seed * 100_003 + batch
+def request_seed(seed: int, request: int) -> int:
+    """The seed of request ``request`` within one call."""
+    return seed * 100_003 + request
 
 
 class Generator(Protocol):
@@ -174,20 +174,17 @@ class HFGenerator:
         from alice_eval.decode import decode
 
         prompts = [self.tokenizer(t, add_special_tokens=False)["input_ids"] for t in texts]
-        # similar lengths in a batch waste less padding; results go back in the caller's order
+        # prompts of similar lengths enter together (less padding); results go back in the caller's order
         order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
-        per_batch = max(1, self.batch_size // params.n)
-        out: list[list[str]] = [[] for _ in prompts]
-        batches = [order[i:i + per_batch] for i in range(0, len(order), per_batch)]
         warp = SamplingWarper(params.temperature, params.top_k, params.top_p) if params.temperature > 0 else None
         stop = (lambda ids: _has_stop(self.tokenizer.decode(ids[-32:]), params.stop)) if params.stop else None
-        for b, batch in enumerate(tqdm(batches, desc=desc, leave=False, disable=desc is None)):
-            ids = decode(self.model, [prompts[i] for i in batch], n=params.n, max_new_tokens=params.max_new_tokens,
-                         eos=self.eos, pad=self.tokenizer.pad_token_id, warp=warp,
-                         seed=batch_seed(params.seed, b), done=stop,   # same seed, same batches -> same texts
-                         forward=self.forward)
-            for i, rows in zip(batch, ids):
-                out[i] = [_cut(t, params.stop) for t in self.tokenizer.batch_decode(rows, skip_special_tokens=True)]
+        with tqdm(total=len(prompts), desc=desc, leave=False, disable=desc is None) as bar:
+            ids = decode(self.model, [prompts[i] for i in order], n=params.n, max_new_tokens=params.max_new_tokens,
+                         eos=self.eos, pad=self.tokenizer.pad_token_id, warp=warp, seed=params.seed,
+                         batch_size=self.batch_size, done=stop, forward=self.forward, finished=bar.update)
+        out: list[list[str]] = [[] for _ in prompts]
+        for i, rows in zip(order, ids):
+            out[i] = [_cut(t, params.stop) for t in self.tokenizer.batch_decode(rows, skip_special_tokens=True)]
         return out
 
     def close(self) -> None:
@@ -279,7 +276,7 @@ class VLLMGenerator:
         per_request = not self.on_cpu
         sampling = [VLLMParams(n=params.n, temperature=params.temperature, top_p=params.top_p,
                                top_k=params.top_k or -1, max_tokens=params.max_new_tokens,
-                               seed=batch_seed(params.seed, i) if per_request else None,
+                               seed=request_seed(params.seed, i) if per_request else None,
                                stop=list(params.stop) or None) for i in range(len(prompts))]
         if not per_request:
             torch.manual_seed(params.seed)           # the in-process engine samples with torch's generator

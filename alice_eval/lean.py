@@ -91,122 +91,136 @@ def _fuse(torch, linears, name: str = "weight"):
 
 
 class Forward:
-    """One decode call's forward over ``prompts`` left-padded prompts of ``width`` tokens and up to
-    ``max_new`` new tokens per row.
+    """The forward of one decode call: rows enter with :meth:`admit` (a prompt's ``n`` sample rows at
+    once, prefilled), take one token each per :meth:`step`, and leave with :meth:`select`. Rows admitted
+    at different times stand at different points of their answers (continuous batching): a row's caches
+    are aligned to its own start, and where it writes follows from its position.
 
-    The prompts' keys and values are kept once per prompt, not once per sample: the n samples of a
-    prompt attend to it as one group of queries, and to their own generated tokens apart; the two parts
-    are merged by their log-sum-exp (exact). A step so reads each prompt's cache once for its n samples
-    instead of n times; at 64 rows of ~200-token prompts that cache, not the weights, was most of the
-    bytes a step read. With one row per prompt (greedy answers) a row's tokens go on after its prompt
-    and one attention call serves both. ``repeat(n)`` makes n rows per prompt, ``select(keep)`` keeps
-    the rows still generating (and drops a prompt's cache once none of its rows is left).
+    With one row per prompt (``n == 1``, greedy answers) a row's tokens go on after its prompt in one
+    cache and one attention call serves both. With ``n > 1`` a prompt's keys and values are kept once, not
+    once per sample: its n samples attend to it as one group of queries, and to their own generated
+    tokens apart; the two parts are merged by their log-sum-exp (exact). A step so reads each prompt's
+    cache once for its n samples instead of n times; at 64 rows of ~200-token prompts that cache, not the
+    weights, was most of the bytes a step read.
     """
 
-    def __init__(self, model, prompts: int, width: int, max_new: int):
-        self.w = fused(model)
-        self.max_new, self.n = max_new, 1
-        self.prompt_keys, self.prompt_values = [], []   # per layer: [prompts, kv_heads, width, dim]
-        self.prompt_mask = None                         # [prompts, 1, 1, width]: 0, or -inf at padding
-        self.slot = None                                # per row: its prompt x n + its sample
-        self.keys, self.values = None, None             # per layer: [rows, kv_heads, max_new, dim]
-        self.length, self.width = 0, 0                  # tokens generated per row so far; prompt width
+    refills = True                      # rows may be admitted while others are generating
 
-    def prefill(self, ids, mask, positions):
-        """The prompts' caches and each prompt's next-token logits. Prompts of similar length are
-        computed together, each group padded only to its own longest (one batch of mixed lengths was
-        half padding in the bench's evaluation workload)."""
+    def __init__(self, model, max_new: int):
+        self.w = fused(model)
+        self.max_new, self.n = max_new, 0
+        self.keys, self.values = [], []     # per layer: [rows, kv_heads, columns, dim]; n == 1: prompt + tokens
+        self.mask = None                    # [rows, 1, 1, columns]: 0 where written, -inf elsewhere
+        self.prompt_keys, self.prompt_values = [], []   # n > 1, per layer: [prompts, kv_heads, columns, dim]
+        self.prompt_mask = None             # n > 1: [prompts, 1, 1, columns]
+        self.slot = None                    # n > 1, per row: its prompt x n + its sample
+        self.start = None                   # n > 1, per row: its prompt's length (its first own position)
+
+    def admit(self, prompts: list[list[int]], n: int):
+        """Prefill ``prompts``, add ``n`` rows for each after the current rows, and return their
+        next-token logits (``len(prompts) * n`` rows). Prompts of similar length are computed together,
+        each group padded only to its own longest (one batch of mixed lengths was half padding in the
+        bench's evaluation workload)."""
         import torch
 
-        w, (prompts, width) = self.w, ids.shape
-        lengths = mask.sum(-1).tolist()
-        shape = (prompts, w.kv_heads, width, w.head_dim)
-        self.prompt_keys = [torch.zeros(shape, dtype=w.embed.dtype, device=ids.device) for _ in w.layers]
-        self.prompt_values = [torch.zeros(shape, dtype=w.embed.dtype, device=ids.device) for _ in w.layers]
+        if self.n and n != self.n:
+            raise ValueError(f"rows of {self.n} samples per prompt cannot take prompts of {n}")
+        w, self.n, lengths = self.w, n, [len(p) for p in prompts]
+        device, joint = w.embed.device, n == 1
+        columns = max(lengths) + (self.max_new if joint else 0)
+        shape = (len(prompts), w.kv_heads, columns, w.head_dim)
+        keys = [w.embed.new_zeros(shape) for _ in w.layers]
+        values = [w.embed.new_zeros(shape) for _ in w.layers]
         logits = None
         for group in _by_length(lengths):
-            rows, longest = torch.tensor(group, device=ids.device), max(lengths[i] for i in group)
-            columns = slice(width - longest, width)
-            out = self._prefill(ids[rows, columns], mask[rows, columns], positions[rows, columns], rows, columns)
-            logits = out.new_empty(prompts, out.shape[-1]) if logits is None else logits
+            width = max(lengths[i] for i in group)
+            ids = torch.zeros((len(group), width), dtype=torch.long)     # right padding: never attended
+            for j, i in enumerate(group):
+                ids[j, :lengths[i]] = torch.tensor(prompts[i])
+            rows = torch.tensor(group, device=device)
+            last = torch.tensor([lengths[i] - 1 for i in group], device=device)
+            out, caches = self._prefill(ids.to(device), last)
+            for layer_keys, layer_values, (k, v) in zip(keys, values, caches):
+                layer_keys[rows, :, :width], layer_values[rows, :, :width] = k, v
+            logits = out.new_empty(len(prompts), out.shape[-1]) if logits is None else logits
             logits[rows] = out
-        self.prompt_mask = torch.zeros(prompts, 1, 1, width, dtype=w.embed.dtype, device=ids.device).masked_fill(
-            ~mask.bool()[:, None, None], float("-inf"))
-        self.slot, self.width = torch.arange(prompts, device=ids.device), width
-        return logits
+        mask = _length_mask(torch.tensor(lengths, device=device), columns, w.embed.dtype)
+        if joint:
+            self.keys, self.values = _append(self.keys, keys), _append(self.values, values)
+            self.mask = _append_masks(self.mask, mask)
+            return logits
+        prompts_before = 0 if self.prompt_mask is None else len(self.prompt_mask)
+        self.prompt_keys, self.prompt_values = _append(self.prompt_keys, keys), _append(self.prompt_values, values)
+        self.prompt_mask = _append_masks(self.prompt_mask, mask)
+        own = (len(prompts) * n, w.kv_heads, self.max_new, w.head_dim)
+        self.keys = _append(self.keys, [w.embed.new_zeros(own) for _ in w.layers])
+        self.values = _append(self.values, [w.embed.new_zeros(own) for _ in w.layers])
+        self.mask = _append_masks(self.mask, _length_mask(torch.zeros(own[0], dtype=torch.long, device=device),
+                                                       self.max_new, w.embed.dtype))
+        slot = torch.arange(prompts_before * n, (prompts_before + len(prompts)) * n, device=device)
+        self.slot = slot if self.slot is None else torch.cat([self.slot, slot])
+        start = torch.tensor(lengths, device=device).repeat_interleave(n)
+        self.start = start if self.start is None else torch.cat([self.start, start])
+        return logits.repeat_interleave(n, 0)
 
-    def _prefill(self, ids, mask, positions, rows, columns):
+    def _prefill(self, ids, last):
+        """Next-token logits after ``ids[row, last[row]]`` and each layer's keys and values. Padding sits
+        after each prompt, so causal attention alone keeps it out of every real token's view."""
         import torch
         import torch.nn.functional as F
 
         w, (count, width) = self.w, ids.shape
-        causal = torch.ones(width, width, dtype=torch.bool, device=ids.device).tril()
-        # a query sees earlier real tokens, and always itself: a padding row that saw nothing could be
-        # NaN under some SDPA kernels, and the cache would carry it on
-        see = ((causal & mask.bool()[:, None, :]) | torch.eye(width, dtype=torch.bool, device=ids.device))[:, None]
         x = F.embedding(ids, w.embed)
-        cos, sin = w.rotary(x, positions)
-        for layer, prompt_keys, prompt_values in zip(w.layers, self.prompt_keys, self.prompt_values):
+        cos, sin = w.rotary(x, torch.arange(width, device=ids.device).expand(count, -1))
+        caches = []
+        for layer in w.layers:
             q, k, v = self._qkv(x, layer, cos, sin)
-            k, v = k.transpose(1, 2).contiguous(), v.transpose(1, 2).contiguous()
-            prompt_keys[rows, :, columns], prompt_values[rows, :, columns] = k, v
-            out = F.scaled_dot_product_attention(q.transpose(1, 2), k, v, attn_mask=see, scale=w.scale, enable_gqa=True)
+            k, v = k.transpose(1, 2), v.transpose(1, 2)
+            caches.append((k, v))
+            out = F.scaled_dot_product_attention(q.transpose(1, 2), k, v, is_causal=True, scale=w.scale, enable_gqa=True)
             x = self._rest(x, layer, out.transpose(1, 2).reshape(count, width, -1))
-        return w.linear(_rms(x[:, -1], w.norm), w.lm_head)
+        return w.linear(_rms(x[torch.arange(count, device=ids.device), last], w.norm), w.lm_head), caches
 
     def step(self, tokens, positions):
+        """Each row's next-token logits after ``tokens`` at ``positions`` ([rows, 1]). A row that has
+        finished may be fed again at the same position: it rewrites its last column, nothing else."""
         import torch
         import torch.nn.functional as F
 
-        w, rows, t = self.w, len(tokens), self.length
-        # one row per prompt (greedy answers): its tokens go on after its prompt, one attention call
-        joint, column = self.n == 1, self.width + t
-        if joint and t == 0:
-            self._make_room()
-        if joint:
-            self.prompt_mask[..., column] = 0
-        elif self.keys is None:
-            shape = (rows, w.kv_heads, self.max_new, w.head_dim)
-            self.keys = [torch.empty(shape, dtype=w.embed.dtype, device=tokens.device) for _ in w.layers]
-            self.values = [torch.empty(shape, dtype=w.embed.dtype, device=tokens.device) for _ in w.layers]
+        w, rows, joint = self.w, len(tokens), self.n == 1
+        index = torch.arange(rows, device=tokens.device)
+        column = positions[:, 0] if joint else positions[:, 0] - self.start
+        width = int(column.max()) + 1
+        self.mask[index, 0, 0, column] = 0
+        mask = self.mask[..., :width]
         x = F.embedding(tokens[:, None], w.embed)
         cos, sin = w.rotary(x, positions)
         for i, layer in enumerate(w.layers):
             q, k, v = self._qkv(x, layer, cos, sin)
             q = q.reshape(rows, w.kv_heads, w.heads // w.kv_heads, w.head_dim)    # query heads by kv head
-            prompt_keys, prompt_values = self.prompt_keys[i], self.prompt_values[i]
+            keys, values = self.keys[i], self.values[i]
+            keys[index, :, column], values[index, :, column] = k[:, 0], v[:, 0]
             if joint:
-                prompt_keys[:, :, column], prompt_values[:, :, column] = k[:, 0], v[:, 0]
-                out = F.scaled_dot_product_attention(q, prompt_keys[:, :, :column + 1], prompt_values[:, :, :column + 1],
-                                                     attn_mask=self.prompt_mask[..., :column + 1], scale=w.scale)
+                out = F.scaled_dot_product_attention(q, keys[:, :, :width], values[:, :, :width], attn_mask=mask,
+                                                     scale=w.scale)
             else:
-                keys, values = self.keys[i], self.values[i]
-                keys[:, :, t], values[:, :, t] = k[:, 0], v[:, 0]
-                out = self._attend(q, prompt_keys, prompt_values, keys[:, :, :t + 1], values[:, :, :t + 1])
+                out = self._attend(q, self.prompt_keys[i], self.prompt_values[i], keys[:, :, :width],
+                                   values[:, :, :width], mask)
             x = self._rest(x, layer, out.reshape(rows, 1, -1))
-        self.length += 1
         return w.linear(_rms(x[:, -1], w.norm), w.lm_head)
 
-    def _make_room(self) -> None:
-        """Columns after each prompt for its one row's new tokens (masked until written)."""
-        import torch.nn.functional as F
-
-        self.prompt_keys = [F.pad(k, (0, 0, 0, self.max_new)) for k in self.prompt_keys]
-        self.prompt_values = [F.pad(v, (0, 0, 0, self.max_new)) for v in self.prompt_values]
-        self.prompt_mask = F.pad(self.prompt_mask, (0, self.max_new), value=float("-inf"))
-
-    def repeat(self, n: int) -> None:
-        self.n, self.slot = n, self.slot.repeat_interleave(n) * n + self.slot.new_tensor(range(n)).repeat(len(self.slot))
-
     def select(self, keep) -> None:
+        """Keep the rows ``keep`` (in that order); a prompt none of whose rows is left drops its cache."""
         import torch
 
-        self.slot = self.slot[keep]
-        if self.keys is not None:
-            self.keys = [k.index_select(0, keep) for k in self.keys]
-            self.values = [v.index_select(0, keep) for v in self.values]
+        self.keys = [k.index_select(0, keep) for k in self.keys]
+        self.values = [v.index_select(0, keep) for v in self.values]
+        self.mask = self.mask.index_select(0, keep)
+        if self.n == 1:
+            return
+        self.slot, self.start = self.slot[keep], self.start[keep]
         used = torch.unique(self.slot // self.n)
-        if len(used) < len(self.prompt_mask):          # a prompt none of whose rows is left
+        if len(used) < len(self.prompt_mask):
             renumber = torch.full((len(self.prompt_mask),), -1, dtype=torch.long, device=used.device)
             renumber[used] = torch.arange(len(used), device=used.device)
             self.slot = renumber[self.slot // self.n] * self.n + self.slot % self.n
@@ -233,8 +247,8 @@ class Forward:
         gate, up = w.linear(_rms(x, norm2), gate_up).chunk(2, dim=-1)
         return x + w.linear(F.silu(gate) * up, down)
 
-    def _attend(self, q, prompt_keys, prompt_values, keys, values):
-        """Rows' queries [rows, kv_heads, group, dim] over their prompt and their own tokens."""
+    def _attend(self, q, prompt_keys, prompt_values, keys, values, mask):
+        """Rows' queries [rows, kv_heads, group, dim] over their prompt and their own tokens (``mask``)."""
         import torch
 
         prompts, n = len(self.prompt_mask), self.n
@@ -245,8 +259,8 @@ class Forward:
         a, lse_a = _attention(grouped, prompt_keys, prompt_values, self.prompt_mask, self.w.scale)
         a = a.view(prompts, kv_heads, n, group, dim).transpose(1, 2).reshape(prompts * n, kv_heads, group, dim)[self.slot]
         lse_a = lse_a.view(prompts, kv_heads, n, group).transpose(1, 2).reshape(prompts * n, kv_heads, group)[self.slot]
-        # the own part: every generated token is real, so no mask
-        b, lse_b = _attention(q, keys, values, None, self.w.scale)
+        # the own part: rows admitted later have fewer tokens of their own
+        b, lse_b = _attention(q, keys, values, mask, self.w.scale)
         share = torch.sigmoid(lse_a - lse_b)[..., None]         # the prompt part's share of the softmax
         return (a.float() * share + b.float() * (1 - share)).to(q.dtype)
 
@@ -260,6 +274,38 @@ def _by_length(lengths: list[int], slack: float = 1.25) -> list[list[int]]:
         else:
             groups.append([i])
     return groups
+
+
+def _length_mask(lengths, columns: int, dtype):
+    """[rows, 1, 1, columns]: 0 over each row's first ``lengths[row]`` columns, -inf after."""
+    import torch
+
+    seen = torch.arange(columns, device=lengths.device) < lengths[:, None]
+    return torch.zeros(seen.shape, dtype=dtype, device=lengths.device).masked_fill(~seen, float("-inf"))[:, None, None]
+
+
+def _append(caches: list, more: list) -> list:
+    """Per layer, the rows of ``more`` after those of ``caches`` ([rows, kv_heads, columns, dim])."""
+    return [_append_rows(a, b, 2, 0.0) for a, b in zip(caches, more)] if caches else more
+
+
+def _append_masks(a, b):
+    """As :func:`_append` for masks [rows, 1, 1, columns]: added columns are unseen."""
+    return b if a is None else _append_rows(a, b, 3, float("-inf"))
+
+
+def _append_rows(a, b, dim: int, fill: float):
+    """``b``'s rows after ``a``'s, the narrower padded with ``fill`` along ``dim``."""
+    import torch
+    import torch.nn.functional as F
+
+    width = max(a.shape[dim], b.shape[dim])
+
+    def widen(t):
+        extra = width - t.shape[dim]
+        return F.pad(t, [0, 0] * (t.dim() - 1 - dim) + [0, extra], value=fill) if extra else t
+
+    return torch.cat([widen(a), widen(b)])
 
 
 def _attention(q, keys, values, mask, scale):

@@ -68,9 +68,10 @@ def _prompts(gen, messages):
     return [gen.tokenizer(gen._render(m), add_special_tokens=False)["input_ids"] for m in messages]
 
 
-@pytest.mark.parametrize("n", [1, 3])
-def test_greedy_decode_gives_the_tokens_of_model_generate(tiny_model, n):
-    """The decode loop (prefill once, finished rows leave the batch) changes no greedy token."""
+@pytest.mark.parametrize("n,batch", [(1, None), (3, None), (1, 2), (3, 6)])
+def test_greedy_decode_gives_the_tokens_of_model_generate(tiny_model, n, batch):
+    """The decode loop (prefill once, finished rows leave the batch and, with room for two prompts'
+    rows, waiting prompts take their places) changes no greedy token."""
     import torch
 
     from alice_eval.decode import decode
@@ -97,7 +98,9 @@ def test_greedy_decode_gives_the_tokens_of_model_generate(tiny_model, n):
     extra = max({t for row in rows for t in row}, key=lambda t: (len(first_steps(t)), t))
     assert len(first_steps(extra)) > 1
     eos = sorted(gen.eos | {extra})
-    ours = decode(gen.model, prompts, n=n, max_new_tokens=24, eos=set(eos), pad=pad)
+    finished = []
+    ours = decode(gen.model, prompts, n=n, max_new_tokens=24, eos=set(eos), pad=pad, batch_size=batch,
+                  finished=finished.append)
     with torch.inference_mode():
         out = gen.model.generate(**enc, max_new_tokens=24, do_sample=False, pad_token_id=pad, eos_token_id=eos)
     for i, row in enumerate(out[:, enc["input_ids"].shape[1]:].tolist()):
@@ -105,6 +108,7 @@ def test_greedy_decode_gives_the_tokens_of_model_generate(tiny_model, n):
         theirs = row[:ends[0]] if ends else row
         assert ours[i] == [theirs] * n
     assert len({len(r[0]) for r in ours}) > 1, "rows should finish at different steps"
+    assert sum(finished) == len(prompts)
 
 
 def test_sampled_first_tokens_follow_the_warped_distribution(tiny_model):

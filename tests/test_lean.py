@@ -23,32 +23,20 @@ def _model(kind: str, **extra):
     return model
 
 
-def _left_padded(torch, prompts, pad=0):
-    width = max(map(len, prompts))
-    ids = torch.full((len(prompts), width), pad)
-    mask = torch.zeros((len(prompts), width), dtype=torch.long)
-    for i, p in enumerate(prompts):
-        ids[i, width - len(p):], mask[i, width - len(p):] = torch.tensor(p), 1
-    return ids, mask, (mask.cumsum(-1) - 1).clamp(min=0)
-
-
 @pytest.mark.parametrize("kind,n", [("llama", 2), ("qwen2", 2), ("qwen2", 1)])
-def test_lean_logits_equal_transformers_through_prefill_steps_repeat_and_select(kind, n):
+def test_lean_logits_equal_transformers_through_prefill_steps_and_select(kind, n):
     """n = 2: samples share their prompt's cache; n = 1: a row's tokens go on after its prompt."""
     import torch
 
     model = _model(kind)
     assert lean.supports(model)
-    ids, mask, positions = _left_padded(torch, [[5, 6, 7, 8, 9, 10], [11, 12], [13, 14, 15]])
-    ours, theirs = lean.Forward(model, 3, 6, 12), TransformersForward(model, 3, 6, 12)
+    prompts = [[5, 6, 7, 8, 9, 10], [11, 12], [13, 14, 15]]
+    ours, theirs = lean.Forward(model, 12), TransformersForward(model, 12)
     generator = torch.Generator().manual_seed(0)
     with torch.inference_mode():
-        a, b = ours.prefill(ids, mask, positions), theirs.prefill(ids, mask, positions)
+        a, b = ours.admit(prompts, n), theirs.admit(prompts, n)
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
-        if n > 1:
-            for run in (ours, theirs):
-                run.repeat(n)
-        position = mask.sum(-1, keepdim=True).repeat_interleave(n, 0)
+        position = torch.tensor([[len(p)] for p in prompts]).repeat_interleave(n, 0)
         leave = {2: {3: [0, 2, 3, 5],                         # rows 1 and 4 leave the batch
                      5: [0, 1, 2]},                           # and the third prompt's last row
                  1: {3: [0, 1], 5: [0]}}[n]
@@ -64,7 +52,50 @@ def test_lean_logits_equal_transformers_through_prefill_steps_repeat_and_select(
             torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-4)
             position = position + 1
     assert a.shape == ((3, 97) if n == 2 else (1, 97))
-    assert len(ours.prompt_mask) == n                         # the caches of prompts with no row are gone
+    assert len(ours.prompt_mask if n > 1 else ours.mask) == (2 if n == 2 else 1)   # caches of rows gone are gone
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_a_row_admitted_mid_decode_computes_as_if_alone(n):
+    """Continuous batching: prompts admitted while other rows are generating, longer ones among them,
+    get the logits they would get in a batch of their own, and so do the rows already there."""
+    import torch
+
+    model = _model("qwen2")
+    first, later = [[5, 6, 7], [8, 9]], [[20, 21, 22, 23, 24, 25, 26], [30]]
+    generator = torch.Generator().manual_seed(1)
+    feeds = [torch.randint(0, 97, (6,), generator=generator).tolist() for _ in first + later]
+
+    def alone(prompt, feed):
+        run = lean.Forward(model, 8)
+        out = [run.admit([prompt], n)]
+        for t, token in enumerate(feed):
+            out.append(run.step(torch.tensor([token] * n), torch.tensor([[len(prompt) + t]] * n)))
+        return out
+
+    with torch.inference_mode():
+        expected = [alone(p, f) for p, f in zip(first + later, feeds)]
+        run = lean.Forward(model, 8)
+        start = run.admit(first, n)
+        got = [[start[:n]], [start[n:]], [], []]
+        fed = [0, 0, 0, 0]
+        for step in range(6):
+            if step == 2:                                  # the first prompt's rows leave, two prompts enter
+                keep = torch.arange(n, 2 * n)
+                run.select(keep)
+                new = run.admit(later, n)
+                got[2].append(new[:n]), got[3].append(new[n:])
+            live = [1, 2, 3] if step >= 2 else [0, 1]
+            tokens = torch.tensor([feeds[p][fed[p]] for p in live for _ in range(n)])
+            position = torch.tensor([[len((first + later)[p]) + fed[p]] for p in live for _ in range(n)])
+            out = run.step(tokens, position)
+            for j, p in enumerate(live):
+                got[p].append(out[j * n:(j + 1) * n])
+                fed[p] += 1
+    for p, rows in enumerate(got):
+        for t, logits in enumerate(rows):
+            torch.testing.assert_close(logits, expected[p][t], rtol=1e-4, atol=1e-4)
+    assert [len(rows) for rows in got] == [3, 7, 5, 5]
 
 
 def test_fused_weights_are_the_models_own():
@@ -78,15 +109,13 @@ def test_fused_weights_are_the_models_own():
     attention = model.model.layers[0].self_attn
     qkv = weights.layers[0][1]
     assert attention.k_proj.weight.untyped_storage().data_ptr() == qkv.untyped_storage().data_ptr()
-    ids, mask, positions = _left_padded(torch, [[1, 2, 3]])
     with torch.inference_mode():
-        before = lean.Forward(model, 1, 3, 4).prefill(ids, mask, positions)
+        before = lean.Forward(model, 4).admit([[1, 2, 3]], 1)
     with torch.no_grad():
         attention.v_proj.weight.mul_(2)
     with torch.inference_mode():
-        after = lean.Forward(model, 1, 3, 4).prefill(ids, mask, positions)
-        torch.testing.assert_close(after, TransformersForward(model, 1, 3, 4).prefill(ids, mask, positions),
-                                   rtol=1e-4, atol=1e-4)
+        after = lean.Forward(model, 4).admit([[1, 2, 3]], 1)
+        torch.testing.assert_close(after, TransformersForward(model, 4).admit([[1, 2, 3]], 1), rtol=1e-4, atol=1e-4)
     assert not torch.allclose(before, after)
 
 
