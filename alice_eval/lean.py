@@ -133,15 +133,21 @@ class Forward:
         values = [w.embed.new_zeros(shape) for _ in w.layers]
         logits = None
         for group in _by_length(lengths):
-            width = max(lengths[i] for i in group)
+            # a group's common opening (the chat template's system turn, a task's preamble: ~1/4 of an
+            # evaluation's prompt tokens) is computed once; at least one token of each prompt stays apart
+            shared = min(_common_prefix([prompts[i] for i in group]), min(lengths[i] for i in group) - 1) \
+                if len(group) > 1 else 0
+            prefix = self._prefill(torch.tensor([prompts[group[0]][:shared]], device=device),
+                                   torch.tensor([shared - 1], device=device))[1] if shared else None
+            width = max(lengths[i] for i in group) - shared
             ids = torch.zeros((len(group), width), dtype=torch.long)     # right padding: never attended
             for j, i in enumerate(group):
-                ids[j, :lengths[i]] = torch.tensor(prompts[i])
+                ids[j, :lengths[i] - shared] = torch.tensor(prompts[i][shared:])
             rows = torch.tensor(group, device=device)
-            last = torch.tensor([lengths[i] - 1 for i in group], device=device)
-            out, caches = self._prefill(ids.to(device), last)
+            last = torch.tensor([lengths[i] - shared - 1 for i in group], device=device)
+            out, caches = self._prefill(ids.to(device), last, prefix)
             for layer_keys, layer_values, (k, v) in zip(keys, values, caches):
-                layer_keys[rows, :, :width], layer_values[rows, :, :width] = k, v
+                layer_keys[rows, :, :shared + width], layer_values[rows, :, :shared + width] = k, v
             logits = out.new_empty(len(prompts), out.shape[-1]) if logits is None else logits
             logits[rows] = out
         mask = _length_mask(torch.tensor(lengths, device=device), columns, w.embed.dtype)
@@ -163,21 +169,32 @@ class Forward:
         self.start = start if self.start is None else torch.cat([self.start, start])
         return logits.repeat_interleave(n, 0)
 
-    def _prefill(self, ids, last):
-        """Next-token logits after ``ids[row, last[row]]`` and each layer's keys and values. Padding sits
-        after each prompt, so causal attention alone keeps it out of every real token's view."""
+    def _prefill(self, ids, last, prefix=None):
+        """Next-token logits after ``ids[row, last[row]]``, and each layer's keys and values (``prefix``'s
+        included), for prompts that go on from ``prefix`` (one row's keys and values per layer, shared),
+        or start afresh. Padding sits after each prompt, so causal attention keeps it out of every real
+        token's view."""
         import torch
         import torch.nn.functional as F
 
         w, (count, width) = self.w, ids.shape
+        start = 0 if prefix is None else prefix[0][0].shape[2]
         x = F.embedding(ids, w.embed)
-        cos, sin = w.rotary(x, torch.arange(width, device=ids.device).expand(count, -1))
+        cos, sin = w.rotary(x, torch.arange(start, start + width, device=ids.device).expand(count, -1))
+        # the prefix is seen by every token; the prompt's own tokens causally
+        see = None if prefix is None else torch.cat([
+            torch.ones(width, start, dtype=torch.bool, device=ids.device),
+            torch.ones(width, width, dtype=torch.bool, device=ids.device).tril()], dim=1)
         caches = []
-        for layer in w.layers:
+        for i, layer in enumerate(w.layers):
             q, k, v = self._qkv(x, layer, cos, sin)
             k, v = k.transpose(1, 2), v.transpose(1, 2)
+            if prefix is not None:
+                k = torch.cat([prefix[i][0].expand(count, -1, -1, -1), k], dim=2)
+                v = torch.cat([prefix[i][1].expand(count, -1, -1, -1), v], dim=2)
             caches.append((k, v))
-            out = F.scaled_dot_product_attention(q.transpose(1, 2), k, v, is_causal=True, scale=w.scale, enable_gqa=True)
+            out = F.scaled_dot_product_attention(q.transpose(1, 2), k, v, attn_mask=see, is_causal=see is None,
+                                                 scale=w.scale, enable_gqa=True)
             x = self._rest(x, layer, out.transpose(1, 2).reshape(count, width, -1))
         return w.linear(_rms(x[torch.arange(count, device=ids.device), last], w.norm), w.lm_head), caches
 
@@ -274,6 +291,14 @@ def _by_length(lengths: list[int], slack: float = 1.25) -> list[list[int]]:
         else:
             groups.append([i])
     return groups
+
+
+def _common_prefix(prompts: list[list[int]]) -> int:
+    """How many leading tokens all ``prompts`` share."""
+    first, shared = prompts[0], min(map(len, prompts))
+    for p in prompts[1:]:
+        shared = next((j for j in range(shared) if p[j] != first[j]), shared)
+    return shared
 
 
 def _length_mask(lengths, columns: int, dtype):

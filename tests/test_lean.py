@@ -23,14 +23,16 @@ def _model(kind: str, **extra):
     return model
 
 
-@pytest.mark.parametrize("kind,n", [("llama", 2), ("qwen2", 2), ("qwen2", 1)])
-def test_lean_logits_equal_transformers_through_prefill_steps_and_select(kind, n):
-    """n = 2: samples share their prompt's cache; n = 1: a row's tokens go on after its prompt."""
+@pytest.mark.parametrize("kind,n,opening", [("llama", 2, []), ("qwen2", 2, []), ("qwen2", 1, []),
+                                            ("qwen2", 1, [40, 41, 42]), ("llama", 2, [40, 41, 42])])
+def test_lean_logits_equal_transformers_through_prefill_steps_and_select(kind, n, opening):
+    """n = 2: samples share their prompt's cache; n = 1: a row's tokens go on after its prompt. With an
+    opening shared by prompts of similar length (a chat template's system turn), it is computed once."""
     import torch
 
     model = _model(kind)
     assert lean.supports(model)
-    prompts = [[5, 6, 7, 8, 9, 10], [11, 12], [13, 14, 15]]
+    prompts = [opening + p for p in ([5, 6, 7, 8, 9, 10], [11, 12], [13, 14, 15])]
     ours, theirs = lean.Forward(model, 12), TransformersForward(model, 12)
     generator = torch.Generator().manual_seed(0)
     with torch.inference_mode():
@@ -96,6 +98,12 @@ def test_a_row_admitted_mid_decode_computes_as_if_alone(n):
         for t, logits in enumerate(rows):
             torch.testing.assert_close(logits, expected[p][t], rtol=1e-4, atol=1e-4)
     assert [len(rows) for rows in got] == [3, 7, 5, 5]
+
+
+def test_common_prefix():
+    assert lean._common_prefix([[1, 2, 3], [1, 2, 4, 5], [1, 2]]) == 2
+    assert lean._common_prefix([[1, 2], [3]]) == 0
+    assert lean._common_prefix([[7, 8]]) == 2
 
 
 def test_fused_weights_are_the_models_own():
