@@ -199,8 +199,9 @@ class Forward:
         return w.linear(_rms(x[torch.arange(count, device=ids.device), last], w.norm), w.lm_head), caches
 
     def step(self, tokens, positions):
-        """Each row's next-token logits after ``tokens`` at ``positions`` ([rows, 1]). A row that has
-        finished may be fed again at the same position: it rewrites its last column, nothing else."""
+        """Each row's next-token logits after ``tokens`` at ``positions`` ([rows, 1]). A finished row
+        left in the batch is fed again at the same position: it rewrites one unused column past its
+        tokens, nothing else."""
         import torch
         import torch.nn.functional as F
 
