@@ -128,7 +128,8 @@ def gates(paths: list[Path]) -> list[str]:
 
     - the strong ceiling not above the weak model on a task (PGR undefined there);
     - a trained student whose parse rate fell below its untuned base model's (``strong_base``, when run);
-    - format collapse: most answers open with the answer marker instead of reasoning first.
+    - format collapse: most answers open with the answer marker instead of reasoning first;
+    - budget: a generation stage where more than ``BUDGET_LIMIT`` of the outputs ended at their budget.
     """
     acc: dict[tuple[str, str, str], dict[str, float]] = {}
     first: dict[tuple[str, str, str], float] = {}
@@ -155,6 +156,8 @@ def gates(paths: list[Path]) -> list[str]:
         if share > ANSWER_FIRST_LIMIT:
             out.append(f"GATE format collapse: {run} {method} {task}: {100 * share:.0f}% of answers open with "
                        "the answer marker (no reasoning before it)")
+    for run, manifest in manifests(paths).items():
+        out += budget_gates(manifest, run)
     return out
 
 
@@ -175,19 +178,73 @@ def label_quality(manifest: dict) -> str:
         return ""
     lines = ["| labels of | pool | labelled | right | by source | vs w2sg labels, same questions (95% CI) |",
              "|---|---|---|---|---|---|"]
-    w2sg = (notes.get("w2sg") or {}).get("verdicts") or {}
     for name, n in notes.items():
+        w2sg = (notes.get(_part(name) + "w2sg") or {}).get("verdicts") or {}
         share = n["correct"] / n["labelled"] if n["labelled"] else None
         sources = "; ".join(f"{s}: {v['correct']:.0f}/{v['labels']}" for s, v in n["by_source"].items())
         if n["dropped"]:
             sources += f"; dropped: {n['dropped']}"
         vs = "—"
         common = sorted(set(n["verdicts"]) & set(w2sg))
-        if name != "w2sg" and common:
+        if not name.endswith("w2sg") and common:
             d = stats.paired_difference([n["verdicts"][q] for q in common], [w2sg[q] for q in common])
             vs = f"{_pct(d.diff, True)} ({_pct(d.low, True)} to {_pct(d.high, True)}), n={d.n}, {d.verdict}"
         lines.append(f"| {name} | {n['pool']} | {n['labelled']} | {_pct(share)}% | {sources} | {vs} |")
     return "\n".join(lines) + "\n"
+
+
+def _part(name: str) -> str:
+    """The prefix of a noted name (``seed-1/synth_math/`` of ``seed-1/synth_math/alice``; ``""`` of
+    ``alice``): the part of the run (seed, dataset) it belongs to. A cascade stage's scope keeps its own."""
+    cascade = name.find("cascade_alice/")
+    if cascade >= 0:
+        return name[:cascade]
+    head, _, _ = name.rpartition("/")
+    return f"{head}/" if head else ""
+
+
+def mechanism(manifest: dict) -> str:
+    """Markdown: what each student did with the teacher's guidance on the questions it revised (the
+    mechanism the paper claims; no anchor reports it): its own and the teacher's answers' accuracy, and
+    per class of revision (kept its own, adopted the teacher's, a new answer) the count and how many
+    were right, all read flexibly; dropped: revisions that never became a label."""
+    notes = manifest.get("mechanism") or {}
+    if not notes:
+        return ""
+    from alice_eval.trainer.stages import MECHANISM
+
+    lines = ["| student of | revised | own answer right | teacher's right | "
+             + " | ".join(f"{c} (right)" for c in MECHANISM) + " | dropped |",
+             "|---|---|---|---|" + "---|" * len(MECHANISM) + "---|"]
+    for name, n in notes.items():
+        cells = [f"{n['classes'][c]['revisions']} ({n['classes'][c]['correct']})" for c in MECHANISM]
+        lines.append(f"| {name} | {n['unsure']} | {n['own_correct']} | {n['teacher_correct']} | "
+                     + " | ".join(cells) + f" | {n['dropped']} |")
+    return "\n".join(lines) + "\n"
+
+
+BUDGET_LIMIT = 0.10            # a stage where more of its outputs end at their token budget is flagged
+
+
+def budgets(manifest: dict) -> str:
+    """Markdown: per generation stage, how many outputs ended at their token budget (cut before they
+    finished: an answer without its answer line)."""
+    rows = [(name, g) for name, g in (manifest.get("generated") or {}).items() if "at_budget" in g]
+    if not rows:
+        return ""
+    lines = ["| stage | outputs | at budget | share | budget (tokens) |", "|---|---|---|---|---|"]
+    for name, g in rows:
+        share = g["at_budget"] / g["texts"] if g["texts"] else None
+        lines.append(f"| {name} | {g['texts']} | {g['at_budget']} | {_pct(share)}% | {g.get('budget') or '—'} |")
+    return "\n".join(lines) + "\n"
+
+
+def budget_gates(manifest: dict, run: str) -> list[str]:
+    return [f"GATE budget: {run} {name}: {100 * g['at_budget'] / g['texts']:.0f}% of {g['texts']} outputs ended "
+            f"at their {g.get('budget')}-token budget; raise it (student.max_new_tokens, generation.max_new_tokens, "
+            "eval.max_gen_toks)"
+            for name, g in (manifest.get("generated") or {}).items()
+            if g.get("texts") and g.get("at_budget", 0) / g["texts"] > BUDGET_LIMIT]
 
 
 def cost(manifest: dict) -> str:
@@ -203,10 +260,13 @@ def cost(manifest: dict) -> str:
         if name not in methods:
             continue
         own = [*method_registry.METHODS[name].stages(chain), f"{name}/eval"]
-        samples = sum(generated.get(s, {}).get("texts", 0) for s in own if s.endswith("/sample"))
-        tokens = sum(generated.get(s, {}).get("tokens", 0) for s in own)
-        train = sum(trained.get(s, {}).get("tokens", 0) for s in own)
-        seconds = sum(stages_done.get(s, {}).get("seconds", 0) for s in own)
+        # every part of the run counts: stages under a dataset's or seed's prefix too
+        mine = lambda table: [v for k, v in table.items() if any(k == s or k.endswith("/" + s) for s in own)]  # noqa: E731
+        samples = sum(v.get("texts", 0) for k, v in generated.items()
+                      if k.endswith("/sample") and any(k == s or k.endswith("/" + s) for s in own))
+        tokens = sum(v.get("tokens", 0) for v in mine(generated))
+        train = sum(v.get("tokens", 0) for v in mine(trained))
+        seconds = sum(v.get("seconds", 0) for v in mine(stages_done))
         lines.append(f"| {name} | {samples} | {tokens} | {train} | {seconds:.0f} |")
     return "\n".join(lines) + "\n"
 
@@ -214,9 +274,13 @@ def cost(manifest: dict) -> str:
 def run_report(manifests: dict[str, dict]) -> str:
     parts = []
     for run, manifest in manifests.items():
-        labels, spent = label_quality(manifest), cost(manifest)
+        labels, spent, did, cut = label_quality(manifest), cost(manifest), mechanism(manifest), budgets(manifest)
         if labels:
             parts.append(f"### Label quality: {run}\n\n{labels}")
+        if did:
+            parts.append(f"### Revision mechanism: {run}\n\n{did}")
+        if cut:
+            parts.append(f"### Outputs ended at their token budget: {run}\n\n{cut}")
         parts.append(f"### Cost: {run}\n\n{spent}")
     return "\n".join(parts)
 

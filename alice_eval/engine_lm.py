@@ -13,7 +13,7 @@ import json
 from lm_eval.api.model import LM
 
 from alice_eval.faults import point
-from alice_eval.generation import Generator, SamplingParams
+from alice_eval.generation import Generator, SamplingParams, at_budget
 
 
 class EngineLM(LM):
@@ -22,6 +22,7 @@ class EngineLM(LM):
     def __init__(self, generator: Generator, name: str, stage: str = ""):
         super().__init__()
         self.generator, self.name, self.stage = generator, name, stage
+        self.at_budget: dict[str, int] = {}          # per task: answers that ended at max_gen_toks
 
     @property
     def tokenizer_name(self) -> str:
@@ -41,6 +42,8 @@ class EngineLM(LM):
             point("eval.answered", self.stage)
             for i, (text,) in zip(indices, texts):
                 out[i] = text
+                task = getattr(requests[i], "task_name", None) or "unknown"
+                self.at_budget[task] = self.at_budget.get(task, 0) + at_budget(text)
         return out
 
     def loglikelihood(self, requests):

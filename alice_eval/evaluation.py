@@ -25,7 +25,7 @@ from alice_eval.memory import release_memory
 
 log = logging.getLogger(__name__)
 
-REPORTED_METRICS = ("acc", "acc_parsed", "parse_rate")
+REPORTED_METRICS = ("acc", "acc_flexible", "acc_parsed", "parse_rate")
 
 
 def tasks_dir() -> Path:
@@ -238,6 +238,8 @@ def evaluate(
     results["alice_left_out"] = left_out
     results["alice_verdicts"] = verdicts(samples)
     results["alice_opens_with_answer"] = opens_with_answer(samples)
+    if not isinstance(lm, str) and hasattr(lm, "at_budget"):     # answers cut by max_gen_toks, per task
+        results["alice_at_budget"] = dict(lm.at_budget)
     results["alice_data_sources"] = {task: sorted({str(s["doc"]["source"]) for s in rows if s["doc"].get("source")})
                                      for task, rows in (samples or {}).items()
                                      if any(s["doc"].get("source") for s in rows)}

@@ -41,6 +41,23 @@ def request_seed(seed: int, request: int) -> int:
     return seed * 100_003 + request
 
 
+class Completion(str):
+    """A generated text that knows whether it ended at its token budget (``at_budget``) rather than at
+    the end-of-sequence token or a stop string: a cut answer usually lacks its answer line, so every
+    stage counts them (the manifest's ``generated.<stage>.at_budget``)."""
+
+    at_budget: bool = False
+
+    def __new__(cls, text: str, at_budget: bool = False):
+        obj = super().__new__(cls, text)
+        obj.at_budget = at_budget
+        return obj
+
+
+def at_budget(text: str) -> bool:
+    return bool(getattr(text, "at_budget", False))
+
+
 class Generator(Protocol):
     def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
         """``messages[i]`` is one user turn; returns ``params.n`` completions for each."""
@@ -184,7 +201,9 @@ class HFGenerator:
                          batch_size=self.batch_size, done=stop, forward=self.forward, finished=bar.update)
         out: list[list[str]] = [[] for _ in prompts]
         for i, rows in zip(order, ids):
-            out[i] = [_cut(t, params.stop) for t in self.tokenizer.batch_decode(rows, skip_special_tokens=True)]
+            texts = self.tokenizer.batch_decode(rows, skip_special_tokens=True)
+            out[i] = [Completion(_cut(t, params.stop), len(r) >= params.max_new_tokens and not _has_stop(t, params.stop))
+                      for t, r in zip(texts, rows)]
         return out
 
     def close(self) -> None:
@@ -283,7 +302,7 @@ class VLLMGenerator:
         tokenizer = self.llm.get_tokenizer()         # the template already holds any special tokens
         requests = [{"prompt_token_ids": tokenizer(p, add_special_tokens=False)["input_ids"]} for p in prompts]
         results = self.llm.generate(requests, sampling, use_tqdm=desc is not None, lora_request=self.lora)
-        return [[o.text.strip() for o in r.outputs] for r in results]
+        return [[Completion(o.text.strip(), o.finish_reason == "length") for o in r.outputs] for r in results]
 
     def close(self) -> None:
         del self.llm

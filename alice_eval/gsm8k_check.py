@@ -5,7 +5,9 @@ One model answers the first N questions of the packaged GSM8K test split once, t
 (``acc``: the number after the last ``####``), and by lm-eval's built-in ``gsm8k`` task definition, loaded
 from lm-eval's own YAML and pointed at the same file: its ``strict-match`` filter (the number after
 ``#### ``) and ``flexible-extract`` (the last number anywhere), each with its ``exact_match`` metric.
-Where verdicts differ, the answers are kept, so that the table can say why.
+``acc`` is set beside ``strict-match`` and ``acc_flexible`` (``\\boxed{}``, "the answer is", the last
+number) beside ``flexible-extract``. Where verdicts differ, the answers are kept, so that the table can
+say why; ``--rescore`` scores stored answers again after a scorer change, without a model.
 """
 
 from __future__ import annotations
@@ -72,19 +74,41 @@ def check(model: str, limit: int | None, engine: str = "hf", batch_size: int = 3
     responses = [s["resps"][0][0] for s in samples]
     theirs = lm_eval_verdicts(lm_eval_gsm8k_task(), docs, responses)
     per_question = [{"doc_id": s["doc_id"], "gold": s["doc"]["answer"], "response": r,
-                     "alice_acc": s["acc"], "alice_parsed": s["parse_rate"],
+                     "alice_acc": s["acc"], "alice_flexible": s["acc_flexible"], "alice_parsed": s["parse_rate"],
                      **{f: theirs[f][i] for f in FILTERS}} for i, (s, r) in enumerate(zip(samples, responses))]
+    return summarize({"model": model, "engine": engine, "max_gen_toks": max_gen_toks,
+                      "source": sorted({s["doc"].get("source", "") for s in samples})}, per_question)
+
+
+def summarize(head: dict, per_question: list[dict]) -> dict:
+    """The report: ``head`` (model, engine...), the means, and where the verdicts differ: alice's strict
+    ``acc`` against ``strict-match``, and its ``acc_flexible`` against ``flexible-extract``."""
     n = len(per_question)
     mean = lambda key: sum(q[key] for q in per_question) / n if n else float("nan")  # noqa: E731
     parsed = sum(q["alice_parsed"] for q in per_question)
+    ours = {"strict-match": "alice_acc", "flexible-extract": "alice_flexible"}
     return {
-        "model": model, "engine": engine, "questions": n, "max_gen_toks": max_gen_toks,
-        "source": sorted({s["doc"].get("source", "") for s in samples}),
-        "acc": mean("alice_acc"), "acc_parsed": sum(q["alice_acc"] for q in per_question) / parsed if parsed else 0.0,
+        **head, "questions": n,
+        "acc": mean("alice_acc"), "acc_flexible": mean("alice_flexible"),
+        "acc_parsed": sum(q["alice_acc"] for q in per_question) / parsed if parsed else 0.0,
         "parse_rate": mean("alice_parsed"), **{f: mean(f) for f in FILTERS},
-        "differ": {f: [q["doc_id"] for q in per_question if q[f] != q["alice_acc"]] for f in FILTERS},
+        "differ": {f: [q["doc_id"] for q in per_question if q[f] != q[ours[f]]] for f in FILTERS},
         "per_question": per_question,
     }
+
+
+def rescore(report: dict) -> dict:
+    """The same stored answers scored again by today's ``alice_eval.scoring`` (lm-eval's verdicts kept:
+    its filters did not change): a scorer change is checked on the answers the table was made from."""
+    from alice_eval import scoring
+
+    rows = []
+    for q in report["per_question"]:
+        verdict = scoring.score({"qid": str(q["doc_id"]), "kind": "number", "answer": q["gold"]}, q["response"])
+        rows.append({**q, "alice_acc": float(verdict.correct), "alice_flexible": float(verdict.flexible_correct),
+                     "alice_parsed": float(verdict.parsed)})
+    head = {k: v for k, v in report.items() if k in ("model", "engine", "max_gen_toks", "source", "answered")}
+    return summarize({**head, "rescored": True}, rows)
 
 
 def write(report: dict, folder: Path) -> Path:
@@ -96,13 +120,15 @@ def write(report: dict, folder: Path) -> Path:
 
 def write_table(folder: Path) -> Path:
     reports = [json.loads(p.read_text()) for p in sorted(folder.glob("*.json"))]
-    lines = ["| model | questions | alice acc | acc_parsed | parse_rate | lm-eval strict-match | "
-             "lm-eval flexible-extract | differ (strict) | differ (flexible) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| model | questions | alice acc | alice acc_flexible | acc_parsed | parse_rate | lm-eval strict-match | "
+             "lm-eval flexible-extract | differ (acc vs strict) | differ (acc_flexible vs flexible) |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in reports:
-        lines.append(f"| {Path(r['model']).name} | {r['questions']} | {r['acc']:.3f} | {r['acc_parsed']:.3f} | "
-                     f"{r['parse_rate']:.3f} | {r['strict-match']:.3f} | {r['flexible-extract']:.3f} | "
-                     f"{len(r['differ']['strict-match'])} | {len(r['differ']['flexible-extract'])} |")
+        flexible = "—" if r.get("acc_flexible") is None else f"{r['acc_flexible']:.3f}"
+        lines.append(f"| {Path(r['model']).name} | {r['questions']} | {r['acc']:.3f} | {flexible} | "
+                     f"{r['acc_parsed']:.3f} | {r['parse_rate']:.3f} | {r['strict-match']:.3f} | "
+                     f"{r['flexible-extract']:.3f} | {len(r['differ']['strict-match'])} | "
+                     f"{len(r['differ']['flexible-extract'])} |")
     path = folder / "README.md"
     atomic_write_text(path, "\n".join(lines) + "\n")
     return path

@@ -30,9 +30,9 @@ PLAIN_RUN = "lm_eval"
 FLAG_NO_GAP = "strong<=weak"
 FLAG_NO_BASELINE = "no baseline"
 Z95 = 1.959963984540054
-COLUMNS = ("category", "task", "run", "method", "n", "acc", "95% CI", "acc_parsed", "parse_rate", "PGR",
+COLUMNS = ("category", "task", "run", "method", "n", "acc", "95% CI", "acc_flexible", "acc_parsed", "parse_rate", "PGR",
            "seeds (sd)")
-CSV_COLUMNS = ("category", "task", "run", "method", "n", "acc", "ci_low", "ci_high", "acc_parsed",
+CSV_COLUMNS = ("category", "task", "run", "method", "n", "acc", "ci_low", "ci_high", "acc_flexible", "acc_parsed",
                "parse_rate", "pgr", "flag", "seeds", "sd")
 
 
@@ -50,6 +50,7 @@ class Row:
     ci_high: float | None = None
     pgr: float | None = None
     flag: str = ""
+    acc_flexible: float | None = None   # the answer read as models write it (alice_eval.scoring)
     seed: int | None = None        # the seed of one run; None once seeds are averaged (see ``seeds``)
     seeds: int = 1                 # how many seeds the row averages
     sd: float | None = None        # standard deviation of acc over those seeds
@@ -123,7 +124,7 @@ def _rows_of(data: dict, path: Path) -> list[Row]:
         acc = _metric(res, "acc")
         lo, hi = wilson(acc, n)
         rows.append(Row(run, method, task, spec.category, n, acc, _metric(res, "acc_parsed"),
-                        _metric(res, "parse_rate"), lo, hi, seed=seed))
+                        _metric(res, "parse_rate"), lo, hi, seed=seed, acc_flexible=_metric(res, "acc_flexible")))
     return rows
 
 
@@ -178,7 +179,7 @@ def _over_seeds(rows: list[Row]) -> list[Row]:
         sd = None if acc is None else math.sqrt(sum((r.acc - acc) ** 2 for r in members) / (len(members) - 1))
         lo, hi = wilson(acc, first.n)
         out.append(Row(first.run, first.method, first.task, first.category, first.n, acc, mean("acc_parsed"),
-                       mean("parse_rate"), lo, hi, seeds=len(members), sd=sd))
+                       mean("parse_rate"), lo, hi, seeds=len(members), sd=sd, acc_flexible=mean("acc_flexible")))
     return out
 
 
@@ -204,7 +205,7 @@ def _means(rows: list[Row]) -> list[Row]:
         pooled = None if n is None or acc is None else sum(r.acc * r.n for r in members) / n
         lo, hi = wilson(pooled, n)
         out.append(Row(run, method, f"{category} (mean)", category, n, acc, mean("acc_parsed"),
-                       mean("parse_rate"), lo, hi))
+                       mean("parse_rate"), lo, hi, acc_flexible=mean("acc_flexible")))
     return out
 
 
@@ -258,7 +259,7 @@ def render_table(rows: list[Row]) -> str:
     for r in sort_rows(rows):
         ci = "—" if r.ci_low is None else f"{_pct(r.ci_low)}–{_pct(r.ci_high)}"
         cells = (r.category, r.task, r.run, r.method, "—" if r.n is None else str(r.n), _pct(r.acc), ci,
-                 _pct(r.acc_parsed), _pct(r.parse_rate), _pgr_cell(r),
+                 _pct(r.acc_flexible), _pct(r.acc_parsed), _pct(r.parse_rate), _pgr_cell(r),
                  "1" if r.seeds == 1 else f"{r.seeds} ({_pct(r.sd)})")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
@@ -271,7 +272,7 @@ def _write_csv(rows: list[Row], path: Path) -> None:
         for r in sort_rows(rows):
             w.writerow(["" if v is None else v for v in
                         (r.category, r.task, r.run, r.method, r.n, r.acc, r.ci_low, r.ci_high,
-                         r.acc_parsed, r.parse_rate, r.pgr, r.flag, r.seeds, r.sd)])
+                         r.acc_flexible, r.acc_parsed, r.parse_rate, r.pgr, r.flag, r.seeds, r.sd)])
 
 
 def _write_png(rows: list[Row], path: Path) -> None:

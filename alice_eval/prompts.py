@@ -6,6 +6,7 @@
   template.
 - ``revise_prompt``: the student reads its own answer, the teacher's answer and the teacher's
   uncertainty, and writes the final answer (Alice's "proactive revision").
+- ``revision_label``: what of a revision becomes a training label (reasoning, then the answer line).
 
 Unlike the reference code, whose evaluation prompt is the bare question, the format instruction is part
 of every question prompt: an untuned instruct model then answers in a parseable format, and the text a
@@ -109,31 +110,107 @@ def template_uncertainty(record: dict, clusters: list[dict], n_samples: int) -> 
         return f"{answer} ({cluster['size']} of {n_samples} attempts)"
 
     top, others = clusters[0], clusters[1:]
+    if not others:           # one cluster too small to count as certain (cluster.certain_share)
+        return (f"I am not certain about this question. I reached {say(top)}, and my other attempts agreed "
+                "on no answer, so I may have made a mistake in the reasoning.")
     alternatives = "; ".join(say(c) for c in others)
     return (f"I am not certain about this question. My most frequent answer was {say(top)}, "
             f"but I also concluded {alternatives}, so I may have made a mistake in the reasoning.")
 
 
 # -- revision ---------------------------------------------------------------------------------------
+# As the authors' revision prompt instructs (their code, W2SG_pipeline/ours/new_weak_to_strong_final.py,
+# read for its instructions; every sentence here is the project's own): keep a right answer and restate
+# it, change it only where it is wrong, never mention the references, reason first and close with the
+# answer line, shown by one short example whose reasoning comes before the marker.
 
-def revise_prompt(record: dict, own_answer: str, teacher_answer: str, uncertainty: str) -> str:
-    """The student's proactive revision: keep, adopt, or rewrite, and end in the task's format."""
+_REVISION_EXAMPLES = {
+    "number": (
+        "A shelf holds 5 boxes with 8 pencils in each, and 13 pencils are given away. How many pencils are "
+        "left?",
+        "The shelf holds 5 x 8 = 40 pencils. After 13 are given away, 40 - 13 = 27 pencils remain.\n"
+        f"{NUMBER_MARK} 27",
+    ),
+    "choice": (
+        "Which of these objects is attracted by a magnet?\nA. a wooden spoon\nB. an iron nail\n"
+        "C. a glass cup\nD. a rubber ball",
+        "Magnets attract metals that contain iron. Wood, glass and rubber contain no iron, while a nail is "
+        f"made of iron, so the nail is pulled by the magnet.\n{CHOICE_MARK} B.",
+    ),
+    "text": (
+        "Which planet is known as the Red Planet?",
+        "The planet whose surface looks red because of iron oxide dust is Mars, the fourth planet from the "
+        "Sun. The answer is Mars.",
+    ),
+}
+_CLOSE = {
+    "number": f"Reason step by step first; the very last line is the answer alone, as '{NUMBER_MARK} <number>'.",
+    "choice": f"Reason step by step first; the very last line is '{CHOICE_MARK} X.', where X is the option's label.",
+    "text": "Explain briefly, step by step, then state the answer; commit to one answer ('I don't know' is not "
+            "allowed), in one to three sentences.",
+}
+HEADINGS = ("Question:", "Your earlier answer:", "Another model's answer:", "What the other model is unsure about:")
+
+
+def revise_prompt(record: dict, own_answer: str, teacher_answer: str, uncertainty: str | None) -> str:
+    """The student's proactive revision: keep, adopt, or rewrite, reasoning first and the answer line
+    last. ``uncertainty=None`` leaves the teacher's doubt out (the ``alice_no_uncertainty`` ablation)."""
     kind = record["kind"]
-    finish = {
-        "number": f"End with the final answer on the last line as '{NUMBER_MARK} <number>'.",
-        "choice": f"End with '{CHOICE_MARK} X.' where X is the label of the correct option.",
-        "text": "Always commit to an answer; 'I don't know' is not allowed. Answer in one to three "
-                "sentences.",
-    }[kind]
     question = record["question"].strip()
     if kind == "choice":
         question += "\n\n" + options_block(record)
+    example_question, example_answer = _REVISION_EXAMPLES[kind]
+    doubt = "" if uncertainty is None else f"{HEADINGS[3]}\n{uncertainty.strip()}\n\n"
+    hints = "the other model's answer" + ("" if uncertainty is None else " and what it is unsure about")
     return (
-        f"Question:\n{question}\n\n"
-        f"Your original answer:\n{own_answer.strip()}\n\n"
-        f"Another model's answer:\n{teacher_answer.strip()}\n\n"
-        f"Another model's uncertainty about its answer:\n{uncertainty.strip()}\n\n"
-        "Using the other model's answer and its uncertainty as references and your own knowledge, "
-        "write your final answer to the question step by step. Change your original answer only if "
-        "needed. Do not mention the references or whether you kept your original answer. " + finish
+        f"{HEADINGS[0]}\n{question}\n\n"
+        f"{HEADINGS[1]}\n{own_answer.strip()}\n\n"
+        f"{HEADINGS[2]}\n{teacher_answer.strip()}\n\n"
+        f"{doubt}"
+        "Write your final answer to the question. Check your earlier answer with your own knowledge, "
+        f"using {hints} only as hints. If your earlier answer holds up, restate it with its reasoning; "
+        "change it only where you find a mistake. Do not mention the other model, your earlier answer or "
+        f"whether you changed anything. {_CLOSE[kind]}\n\n"
+        f"The form to follow, on another question:\n{example_question}\n---\n{example_answer}\n---\n\n"
+        "Now write your final answer to the question above, reasoning first."
     )
+
+
+def revision_label(record: dict, text: str) -> str | None:
+    """A revision as a training label, or None when it is not one.
+
+    A label reasons, then answers: the flexible reading (:func:`alice_eval.scoring.extract_flexible`)
+    must find a stated final answer (the marker, ``\\boxed{}`` or "the answer is"; a bare last number
+    is not one) with at least ``MIN_REASONING_WORDS`` words before it, and the text must not echo the
+    prompt's headings. The label is the text up to its answer, closed with the task's strict
+    answer line (written from the answer the flexible reading found where the revision ended otherwise,
+    for example in ``\\boxed{}``); what follows the answer line is left out."""
+    from alice_eval import scoring
+
+    text = text.strip()
+    kind = record["kind"]
+    if not text or kind == "text":
+        return _unechoed(text)
+    answer = scoring.extract_flexible(record, text, last_number=False)
+    if answer is None:
+        return None
+    mark = NUMBER_MARK if kind == "number" else CHOICE_MARK
+    end = text.rfind(mark) if scoring.extract(record, text) is not None else -1
+    if end < 0:                 # \boxed{} or a closing "the answer is": the reasoning comes before it
+        box = text.rfind("\\boxed")
+        end = box if box >= 0 else max(m.start() for m in scoring._ANSWER_IS.finditer(text))
+        reasoning = text[:end]
+        body = text[:text.find("\n", end)] if "\n" in text[end:] else text
+    else:
+        reasoning = body = text[:end]
+    if len(reasoning.split()) < MIN_REASONING_WORDS:
+        return None
+    return _unechoed(f"{body.rstrip()}\n{answer_line(kind, answer)}")
+
+
+def _unechoed(label: str) -> str | None:
+    """None for an empty label or one that copies the revision prompt's headings into itself."""
+    return label if label and not any(h in label for h in HEADINGS[1:]) else None
+
+
+MIN_REASONING_WORDS = 8      # "The answer is 12." is not reasoning; the shortest worked step is longer

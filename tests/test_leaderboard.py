@@ -27,6 +27,7 @@ def results_json(path, tasks, *, alice=None, date=1_700_000_000.0, model_args="p
     data = {
         "results": {t: {"alias": t, "acc,none": acc, "acc_stderr,none": "N/A",
                         "acc_parsed,none": min(1.0, acc + 0.1), "acc_parsed_stderr,none": "N/A",
+                        "acc_flexible,none": min(1.0, acc + 0.05),
                         "parse_rate,none": 0.9, "parse_rate_stderr,none": "N/A"}
                     for t, (acc, _) in tasks.items()},
         "n-samples": {t: {"original": n, "effective": n} for t, (_, n) in tasks.items() if n is not None},
@@ -128,13 +129,15 @@ def test_collect(runs, caplog):
 def test_table_order_and_cells(runs):
     table = lb.render_table(lb.collect([runs]))
     lines = table.splitlines()
-    assert lines[0] == ("| category | task | run | method | n | acc | 95% CI | acc_parsed | parse_rate | PGR "
-                        "| seeds (sd) |")
-    assert "| math | alice_synth_math | r1 | w2sg | 100 | 50.0 | 40.4–59.6 | 60.0 | 90.0 | 0.50 | 1 |" in lines
-    assert "| math | alice_synth_math | r1 | alice | 100 | 60.0 | 50.2–69.1 | 70.0 | 90.0 | 0.75 | 1 |" in lines
-    assert "| math | alice_synth_math | r1 | weak | 100 | 30.0 | 21.9–39.6 | 40.0 | 90.0 | — | 1 |" in lines
-    assert "| logic | alice_synth_logic | r2 | w2sg | 80 | 50.0 | 39.3–60.7 | 60.0 | 90.0 | — (strong ≤ weak) | 1 |" in lines
-    assert "| knowledge | alice_synth_knowledge | r3 | cascade_alice | — | 30.0 | — | 40.0 | 90.0 | — (no baseline) | 1 |" in lines
+    assert lines[0] == ("| category | task | run | method | n | acc | 95% CI | acc_flexible | acc_parsed | parse_rate "
+                        "| PGR | seeds (sd) |")
+    assert "| math | alice_synth_math | r1 | w2sg | 100 | 50.0 | 40.4–59.6 | 55.0 | 60.0 | 90.0 | 0.50 | 1 |" in lines
+    assert "| math | alice_synth_math | r1 | alice | 100 | 60.0 | 50.2–69.1 | 65.0 | 70.0 | 90.0 | 0.75 | 1 |" in lines
+    assert "| math | alice_synth_math | r1 | weak | 100 | 30.0 | 21.9–39.6 | 35.0 | 40.0 | 90.0 | — | 1 |" in lines
+    assert ("| logic | alice_synth_logic | r2 | w2sg | 80 | 50.0 | 39.3–60.7 | 55.0 | 60.0 | 90.0 | — (strong ≤ weak) "
+            "| 1 |") in lines
+    assert ("| knowledge | alice_synth_knowledge | r3 | cascade_alice | — | 30.0 | — | 35.0 | 40.0 | 90.0 "
+            "| — (no baseline) | 1 |") in lines
     assert "| math | math (mean) | r1 | w2sg | 150 | 40.0 |" in table
     # category, then run, then method order weak, strong, w2sg, alice
     order = [(c[1].strip(), c[3].strip(), c[4].strip()) for c in (l.split("|") for l in lines[2:])]
@@ -155,7 +158,7 @@ def test_write(runs, tmp_path):
     with paths["csv"].open() as f:
         reader = csv.DictReader(f)
         assert reader.fieldnames == ["category", "task", "run", "method", "n", "acc", "ci_low", "ci_high",
-                                     "acc_parsed", "parse_rate", "pgr", "flag", "seeds", "sd"]
+                                     "acc_flexible", "acc_parsed", "parse_rate", "pgr", "flag", "seeds", "sd"]
         got = {(r["run"], r["method"], r["task"]): r for r in reader}
     assert len(got) == len(rows)
     alice = got["r1", "alice", "alice_synth_math"]

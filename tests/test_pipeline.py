@@ -150,8 +150,8 @@ def test_demo_preset_on_tiny_models_writes_the_leaderboard(tiny_chain, tmp_path)
     table = (out / "leaderboard.md").read_text()
     for method in ("weak", "strong", "w2sg", "alice"):
         assert f"| {method} |" in table
-    assert sorted(p.name for p in (out / "runs" / "demo").iterdir()) == [
-        "alice.json", "manifest.json", "strong.json", "w2sg.json", "weak.json"]
+    assert sorted(p.name for p in (out / "runs" / "demo").iterdir()) == sorted(["manifest.json"] + [  # one per task
+        f"{m}@{d}.json" for m in ("alice", "strong", "w2sg", "weak") for d in ("synth_knowledge", "synth_logic", "synth_math")])
     assert "Paired verdicts" in result.output and "| alice | w2sg |" in (out / "paired.md").read_text()
     assert "Label quality: demo" in result.output and "Cost: demo" in result.output
 

@@ -178,12 +178,14 @@ def test_token_f1(prediction, gold, f1):
 # -- the per-record entry points --------------------------------------------------------------------
 
 @pytest.mark.parametrize("record, response, expected", [
-    (number("7"), "#### 7", {"acc": 1.0, "parse_rate": 1.0}),
-    (number("7"), "#### 8", {"acc": 0.0, "parse_rate": 1.0}),
-    (number("7"), "seven", {"acc": 0.0, "parse_rate": 0.0}),
-    (choice("B"), "My choice is B.", {"acc": 1.0, "parse_rate": 1.0}),
-    (text("Paris"), "Paris.", {"acc": 1.0, "parse_rate": 1.0}),
-    (text("Paris"), "", {"acc": 0.0, "parse_rate": 0.0}),
+    (number("7"), "#### 7", {"acc": 1.0, "acc_flexible": 1.0, "parse_rate": 1.0}),
+    (number("7"), "#### 8", {"acc": 0.0, "acc_flexible": 0.0, "parse_rate": 1.0}),
+    (number("7"), "seven", {"acc": 0.0, "acc_flexible": 0.0, "parse_rate": 0.0}),
+    (number("7"), "3 + 4 = \\boxed{7}", {"acc": 0.0, "acc_flexible": 1.0, "parse_rate": 0.0}),
+    (choice("B"), "My choice is B.", {"acc": 1.0, "acc_flexible": 1.0, "parse_rate": 1.0}),
+    (choice("B"), "The answer is (B).", {"acc": 0.0, "acc_flexible": 1.0, "parse_rate": 0.0}),
+    (text("Paris"), "Paris.", {"acc": 1.0, "acc_flexible": 1.0, "parse_rate": 1.0}),
+    (text("Paris"), "", {"acc": 0.0, "acc_flexible": 0.0, "parse_rate": 0.0}),
 ])
 def test_metrics(record, response, expected):
     assert scoring.metrics(record, response) == expected
@@ -254,3 +256,71 @@ def test_long_numbers_exponents_and_signed_zero(response, gold, correct):
 def test_a_non_string_response_or_a_record_without_kind_is_a_clear_error(record, response, error):
     with pytest.raises(error, match="record 'q'"):
         scoring.score(record, response)
+
+
+# -- the flexible reading: answers as models write them ------------------------------------------------
+
+@pytest.mark.parametrize("response,gold,read", [
+    ("2 x 11 = 22, so the total is \\boxed{22}.", "22", "22"),
+    ("\\boxed{\\frac{44}{2}} apples", "22", "22"),                        # nested braces, LaTeX fraction
+    ("\\boxed{22\\text{ apples}}", "22", "22"),
+    ("\\boxed{\\$1,250}", "1250", "1250"),
+    ("first \\boxed{3}, then corrected: \\boxed{4}", "4", "4"),          # the last box
+    ("\\boxed{4", "4", "4"),                                           # an unclosed box: the last number
+    ("So 3 + 4 = 7. The answer is 7 apples.", "7", "7"),
+    ("Final answer: $12.50", "12.5", "12.5"),
+    ("She has 3 bags, 4 each, 12 in all", "12", "12"),                  # the last number
+    ("#### 9\nbut then \\boxed{10}", "9", "9"),                          # the strict marker comes first
+    ("no digits at all", "1", None),
+])
+def test_flexible_number(response, gold, read):
+    verdict = scoring.score(number(gold), response)
+    assert verdict.flexible == read
+    assert verdict.flexible_correct is (read is not None and read == scoring.normalize_number(gold))
+
+
+@pytest.mark.parametrize("response,read", [
+    ("My choice is C.", "C"),
+    ("Iron is magnetic, so \\boxed{B}", "B"),
+    ("\\boxed{\\text{B}}", "B"),
+    ("Therefore the answer is (B).", "B"),
+    ("The correct answer is: option b", "B"),
+    ("Answer: D. a rubber ball", "D"),
+    ("The answer is E.", None),                                         # not one of the options
+    ("I think it is a nail.", None),                                    # no closing phrase: no guess
+])
+def test_flexible_choice(response, read):
+    assert scoring.score(choice("B"), response).flexible == read
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.text().map(lambda t: f"\\boxed{{{t}}}"), st.text().map(lambda t: f"The answer is {t}"),
+                 st.from_regex(r"\\boxed\{[{}0-9,\\a-z]{0,40}\}?", fullmatch=True)))
+def test_the_flexible_reading_never_raises_and_extends_the_strict_one(text):
+    for record in RECORDS:
+        verdict = scoring.score(record, text)
+        if verdict.extracted is not None:        # what the strict reading finds, the flexible one finds too
+            assert verdict.flexible == verdict.extracted
+
+
+@pytest.mark.parametrize("digits", [4301, 10_000, 100_000])
+def test_numbers_past_pythons_int_string_limit(digits):
+    big = "7" * digits
+    record = {"qid": "n", "kind": "number", "answer": big}
+    assert scoring.score(record, f"#### {big}").correct
+    assert not scoring.score(record, f"#### {big}8").correct
+    assert scoring.score(record, f"\\boxed{{{big}}}").flexible_correct
+    assert scoring.score(record, f"so it is {big}").flexible_correct
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(min_value=4301, max_value=20_000), st.integers(min_value=1, max_value=9), st.text("0123456789", max_size=30))
+def test_huge_integers_normalize_to_themselves(length, lead, tail):
+    text = str(lead) * length + tail
+    assert scoring.normalize_number(text) == text
+    assert scoring.normalize_number(f"{text}.000") == text
+
+
+def test_a_record_without_answer_is_one_error_naming_the_field():
+    with pytest.raises(ValueError, match="record 'q': no 'answer' field"):
+        scoring.score({"qid": "q", "kind": "number"}, "#### 1")

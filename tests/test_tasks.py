@@ -21,7 +21,7 @@ SYNTH_TASKS = ["alice_synth_math", "alice_synth_logic", "alice_synth_knowledge"]
 OOD_TASKS = ["alice_ood_math", "alice_ood_logic", "alice_ood_knowledge"]
 TASKS = REAL_TASKS + SYNTH_TASKS + OOD_TASKS
 GROUPS = ["alice", "alice-knowledge", "alice-logic", "alice-math", "alice-ood", "alice-synth"]
-METRICS = ("acc", "acc_parsed", "parse_rate")
+METRICS = ("acc", "acc_flexible", "acc_parsed", "parse_rate")
 SMALL = {"n": 12}                      # synthetic test split size for these tests
 
 
@@ -118,7 +118,7 @@ def test_task_configs(loaded_tasks):
         assert cfg.output_type == "generate_until" and cfg.num_fewshot == 0
         assert cfg.generation_kwargs["do_sample"] is False
         assert cfg.generation_kwargs["max_gen_toks"] == (1024 if name in REAL_TASKS else 384)
-        assert cfg.metadata["version"] == (1.1 if "synth" in name else 1.0)   # 1.1: short knights rationales
+        assert cfg.metadata["version"] == (1.2 if "synth" in name else 1.1)   # 1.1: acc_flexible; synth 1.1: short rationales
         metrics = {m["metric"] for m in cfg.metric_list}
         assert metrics == set(METRICS) | ({"f1"} if name == "alice_hotpotqa" else set())
         assert task.has_test_docs()
@@ -519,6 +519,22 @@ def test_gsm8k_check_scores_the_same_answers_with_lm_evals_own_filters():
     assert verdicts["strict-match"] == [1.0, 0.0, 1.0, 1.0, 0.0]      # "#### 1,8": commas are ignored
     assert verdicts["flexible-extract"] == [1.0, 1.0, 0.0, 1.0, 0.0]  # the last number anywhere
     assert ours == [1.0, 0.0, 1.0, 0.0, 0.0]                            # the number after the last ####
+    flexible = [float(scoring.score(data_record(doc), r).flexible_correct) for r in responses]
+    assert flexible == [1.0, 1.0, 1.0, 0.0, 0.0]        # the marker first, then the last number
+
+
+def test_gsm8k_check_rescores_stored_answers_with_todays_scorer():
+    from alice_eval import gsm8k_check
+
+    rows = [{"doc_id": i, "gold": "18", "response": r, "alice_acc": 0.0, "alice_parsed": 0.0,
+             "strict-match": s, "flexible-extract": f}
+            for i, (r, s, f) in enumerate([("so \\(\\boxed{18}\\) dollars for 4 days", 0.0, 0.0),
+                                           ("#### 18", 1.0, 1.0), ("\\boxed{18.00}", 0.0, 0.0)])]
+    report = gsm8k_check.rescore({"model": "m", "engine": "hf", "max_gen_toks": 8, "source": [], "per_question": rows})
+    assert [q["alice_flexible"] for q in report["per_question"]] == [1.0, 1.0, 1.0]
+    assert [q["alice_acc"] for q in report["per_question"]] == [0.0, 1.0, 0.0]
+    assert report["differ"] == {"strict-match": [], "flexible-extract": [0, 2]}   # a number after the box; 18.00
+    assert report["acc_flexible"] == 1.0 and report["rescored"]
 
 
 def data_record(row: dict) -> dict:

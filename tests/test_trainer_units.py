@@ -106,25 +106,92 @@ def test_template_uncertainty_names_every_cluster_in_first_person():
 
 
 def test_labels_bypass_single_cluster_questions_and_drop_clusterless_ones():
-    records = {q: {"qid": q, "kind": "number"} for q in ("one", "two", "none")}
+    records = {q: {"qid": q, "kind": "number", "answer": "8"} for q in ("one", "two", "none")}
     samples = {"one": ["#### 7", "#### 7", "#### 7", "#### 9"], "two": ["a #### 7", "a #### 7", "b #### 8", "b #### 8"],
                "none": ["#### 1", "#### 2", "#### 3", "no answer"]}
     clusters = [stages.cluster_samples(records[q], samples[q], None, 0.9) for q in records]
     assert [(c["certain"], c["teacher_answer"]) for c in clusters] == [(True, "#### 7"), (False, "a #### 7"),
                                                                       (False, None)]
     assert [stages.unsure(c) for c in clusters] == [False, True, False]
-    labels = stages.alice_labels(records, clusters, {"two": "revised #### 8", "one": "never used"})
+    revision = "Four pairs of socks hold 4 x 2 = 8 socks in all.\n#### 8"
+    labels = stages.alice_labels(records, clusters, {"two": revision, "one": "never used"}, {"two": "#### 8"})
     assert labels == [{"qid": "one", "completion": "#### 7", "source": "original"},
-                      {"qid": "two", "completion": "revised #### 8", "source": "revised"}]
+                      {"qid": "two", "completion": revision, "source": "revised", "mechanism": "kept own"}]
 
 
-def test_revisions_without_a_readable_answer_are_dropped_unless_asked_to_keep_them():
-    records = {"two": {"qid": "two", "kind": "number"}}
-    clusters = [stages.cluster_samples(records["two"], ["#### 7", "#### 7", "#### 8", "#### 8"], None, 0.9)]
-    cut_off = {"two": "Let me think. First, 3 + 4 is"}                  # ran out of tokens before answering
-    assert stages.alice_labels(records, clusters, cut_off) == []
-    assert stages.alice_labels(records, clusters, cut_off, require_answer=False) == [
-        {"qid": "two", "completion": cut_off["two"], "source": "revised"}]
+def test_certain_share_makes_a_small_lone_cluster_unsure():
+    r = {"qid": "q", "kind": "number", "answer": "7"}
+    samples = ["#### 7", "#### 7", "#### 1", "#### 2", "#### 3", "#### 4", "#### 5", "#### 6"]
+    assert stages.cluster_samples(r, samples, None, 0.9)["certain"]                     # the paper's rule
+    lone = stages.cluster_samples(r, samples, None, 0.9, certain_share=0.5)
+    assert not lone["certain"] and stages.unsure(lone)
+    assert "my other attempts agreed on no answer" in prompts.template_uncertainty(r, lone["clusters"], 8)
+    assert stages.cluster_samples(r, ["#### 7"] * 5 + ["#### 1"] * 3, None, 0.9, certain_share=0.5)["certain"] is False
+    assert stages.cluster_samples(r, ["#### 7"] * 6 + ["#### 1", "x"], None, 0.9, certain_share=0.5)["certain"]
+
+
+REASONED = "Tom has 2 bags with 11 apples in each bag, so he has 2 x 11 = 22 apples."
+
+
+@pytest.mark.parametrize("revision,label", [
+    (f"{REASONED}\n#### 22", f"{REASONED}\n#### 22"),
+    (f"{REASONED}\n#### 22\nYour earlier answer: ...", f"{REASONED}\n#### 22"),      # what follows is left out
+    (f"{REASONED} So \\boxed{{22}}.", f"{REASONED} So \\boxed{{22}}.\n#### 22"),        # strict line added
+    (f"{REASONED} The answer is 22.", f"{REASONED} The answer is 22.\n#### 22"),
+    ("#### 22\nbecause 2 x 11 = 22 and that is all there is to it", None),          # answer first
+    ("#### 22", None),                                                              # no reasoning
+    ("Let me think. First, 2 x 11 is", None),                                       # cut off: no stated answer
+    (f"{REASONED}\n\nYour earlier answer:\n#### 22", None),                          # echoes the prompt
+    ("", None),
+])
+def test_a_label_is_a_revision_that_reasons_then_answers(revision, label):
+    record = {"qid": "q", "kind": "number", "answer": "22"}
+    assert prompts.revision_label(record, revision) == label
+
+
+def test_choice_labels_close_with_the_choice_line():
+    record = {"qid": "c", "kind": "choice", "answer": "B", "labels": ["A", "B", "C"], "choices": ["x", "y", "z"]}
+    text = "Iron is attracted by magnets and the nail is made of iron, so the answer is (B)."
+    assert prompts.revision_label(record, text) == text + "\nMy choice is B."
+
+
+@pytest.mark.parametrize("own,teacher,revised,cls", [
+    ("so \\boxed{22}", "#### 12", f"{REASONED}\n#### 22", "kept own"),
+    ("#### 22", "#### 22", f"{REASONED}\n#### 22", "kept own"),             # both agreed: it kept its own
+    ("#### 30", "a #### 12", "Eleven apples and one more make 12 apples.\n#### 12", "adopted teacher"),
+    ("#### 30", "#### 12", f"{REASONED}\n#### 22", "new answer"),
+    ("", "#### 12", f"{REASONED}\n#### 22", "new answer"),
+])
+def test_revision_classes(own, teacher, revised, cls):
+    record = {"qid": "q", "kind": "number", "answer": "22"}
+    assert stages.revision_class(record, own, teacher, revised) == cls
+
+
+def test_revisions_are_redrawn_until_one_is_a_label_then_dropped():
+    """make_revise draws again with a new seed until a draw is a label, at most ``tries`` times; a draw
+    cut by its budget is never one."""
+    from alice_eval.generation import Completion, SamplingParams
+
+    class Scripted:
+        def __init__(self):
+            self.calls, self.seeds = 0, []
+
+        def generate(self, messages, params, desc=None):
+            self.calls += 1
+            self.seeds.append(params.seed)
+            answers = {1: ["#### 5", "#### 6"],                                        # neither reasons
+                       2: [f"{REASONED}\n#### 22", Completion(f"{REASONED}\n#### 22", at_budget=True)],
+                       3: ["still #### 6"]}[self.calls]
+            return [[a] for a in answers[:len(messages)]]
+
+    engine = Scripted()
+    records = [{"qid": "a", "kind": "number", "answer": "22"}, {"qid": "b", "kind": "number", "answer": "22"}]
+    accept = lambda r, t: prompts.revision_label(r, t) is not None  # noqa: E731
+    fn = stages.make_revise(lambda: engine, SamplingParams(temperature=0.9), lambda r: r["qid"], accept, tries=3)
+    out = fn(records, 0)
+    assert [(o["qid"], o["accepted"], o["tries"], o["at_budget"]) for o in out] == [("a", True, 2, 0), ("b", False, 3, 1)]
+    assert engine.calls == 3 and len(set(engine.seeds)) == 3                  # each try a new seed
+    assert out[1]["revised"] == "still #### 6"                                 # the last draw, kept for the record
 
 
 # -- runner ----------------------------------------------------------------------------------------------
@@ -378,3 +445,14 @@ def test_a_damaged_output_or_done_file_is_detected_and_redone(tmp_path):
     calls.clear()
     again, _ = Runner(tmp_path / "b").records("s", double, inputs, {}, chunk_size=2)
     assert again == first and calls == [1, 2]
+
+
+def test_the_revision_prompt_reasons_first_and_the_ablation_leaves_the_doubt_out():
+    record = {"qid": "q", "kind": "number", "answer": "22", "question": "Tom has 2 bags of 11 apples."}
+    full = prompts.revise_prompt(record, "2 x 11 = \\boxed{22}", "#### 12", "I am unsure of the count.")
+    bare = prompts.revise_prompt(record, "2 x 11 = \\boxed{22}", "#### 12", None)
+    assert "I am unsure of the count." in full and prompts.HEADINGS[3] in full
+    assert prompts.HEADINGS[3] not in bare and "unsure" not in bare
+    for text in (full, bare):
+        assert "restate it" in text and "#### <number>" in text
+        assert not text.rstrip().endswith("####")               # the last words are no answer marker

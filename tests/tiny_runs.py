@@ -61,7 +61,7 @@ def tiny_chain(tmp_path_factory) -> list[Path]:
 def write_recipe(path: Path, chain: list[Path], methods: list[str], **extra) -> Path:
     recipe = {
         "name": "tiny", "seed": 0, "methods": methods,
-        "data": {"datasets": DATASETS, "train_size": 16},
+        "data": {"datasets": DATASETS, "train_size": 16, "mixed": True},   # one student per task: test_per_task.py
         "models": {"weak": str(chain[0]), "strong": str(chain[2]), "chain": [str(p) for p in chain]},
         "generation": {"batch_size": 16, "max_new_tokens": 12, "chunk_size": 4, "dtype": "float32"},
         "sample": {"n": 6},

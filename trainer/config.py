@@ -25,6 +25,8 @@ class DataConfig(Strict):
     pool_fraction: float = Field(1.0, gt=0, le=1)       # share of the W2S half used (paper: 0.2 for open QA)
     pool_size: int | None = Field(None, gt=0)           # and at most this many pool questions per dataset
     shuffle: bool = False                               # the paper splits the train split unshuffled
+    mixed: bool = False                                 # False (the paper): one teacher and one student per
+                                                        # dataset, for every method; True: one on all mixed
     seed: int = 0
     options: dict[str, dict] = {}                       # per-dataset loader options, e.g. {synth_math: {n: 400}}
     # synthetic: n, seed, difficulty; benchmarks: data_dir, path, config, and source (auto | hub, and
@@ -102,15 +104,19 @@ class SampleConfig(Decoding):
 class StudentConfig(Decoding):
     """The untuned student's zero-shot answer and revision."""
     max_new_tokens: int | None = Field(None, gt=0)     # None: generation.max_new_tokens
-    require_answer: bool = True                         # drop revisions whose answer cannot be read
+    tries: int = Field(1, gt=0)                         # draws per revision until one is a label (reasons,
+                                                        # then answers); then the question is dropped
 
 
 class ClusterConfig(Strict):
     similarity: float = Field(0.9, gt=0, le=1)          # cosine threshold for open-text answers
+    certain_share: float = Field(0.0, ge=0, le=1)       # one cluster is "certain" only when it holds at least
+                                                        # this share of the samples (0: the paper's rule)
 
 
 class UncertaintyConfig(Decoding):
     mode: Literal["template", "llm"] = "template"
+    max_new_tokens: int | None = Field(None, gt=0)     # the summarizer's (llm); None: generation.max_new_tokens
 
 
 class TrainConfig(Strict):

@@ -48,11 +48,12 @@ def _w2sg(p: "Pipeline", name: str, teacher: "ModelRef") -> "ModelRef":
     return p.train(f"{name}/sft", p.base(p.recipe.models.strong), kept, [labels[q["qid"]] for q in kept])
 
 
-def _alice(p: "Pipeline") -> "ModelRef":
+def _alice(p: "Pipeline", name: str = "alice", with_doubt: bool = True) -> "ModelRef":
     clusters, uncertainty = p.teacher_side("teacher", p.teacher(), p.pool)
     strong = p.base(p.recipe.models.strong)
-    questions, targets = p.alice_round("alice", strong, p.pool, clusters, uncertainty)
-    return p.train("alice/sft", strong, questions, targets)
+    questions, targets = p.alice_round(name, strong, p.pool, clusters, uncertainty if with_doubt else None,
+                                       zeroshot_scope="alice")     # one zero-shot pass serves both
+    return p.train(f"{name}/sft", strong, questions, targets)
 
 
 def _cascade_stages(chain_length: int) -> tuple[str, ...]:
@@ -81,6 +82,10 @@ METHODS: dict[str, Method] = {m.name: m for m in (
     Method("alice", "Alice: the teacher's clustered answers and worded doubt, the student's revisions",
            _alice, lambda _: (*TEACHER, *TEACHER_SIDE, *(f"alice/{s}" for s in STUDENT_SIDE)),
            needs_teacher=True),
+    Method("alice_no_uncertainty", "Alice's ablation: the revision sees the teacher's answer but not its doubt",
+           lambda p: _alice(p, "alice_no_uncertainty", with_doubt=False),
+           lambda _: (*TEACHER, *TEACHER_SIDE, "alice/zeroshot",
+                      *(f"alice_no_uncertainty/{s}" for s in STUDENT_SIDE[1:])), needs_teacher=True),
     Method("cascade_alice", "Alice chained weak -> mid ... -> strong on disjoint slices of the pool",
            lambda p: p.cascade(), _cascade_stages, needs_teacher=True, needs_chain=True),
 )}

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 
+from tqdm.auto import tqdm
+
 from alice_eval import prompts, runtime, scoring
 from alice_eval.data import registry
 from alice_eval.faults import point
@@ -56,7 +58,8 @@ class Pipeline:
 
     def __init__(self, recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
                  stop_after: str | None = None, reference: dict[str, float] | None = None, prefix: str = "",
-                 shared_seed: int | None = None):
+                 shared_seed: int | None = None, ood: tuple[str, ...] | None = None,
+                 datasets: list[str] | None = None):
         self.recipe = recipe
         # with several seeds, recipe.seed is this pass's: it seeds each method's own training (and so its
         # evaluation); the teacher and every generated text use the first seed, so they are computed once
@@ -67,6 +70,9 @@ class Pipeline:
         self._generator: tuple[ModelRef, Generator] | None = None
         self._models: dict[str, str] = resolve_models(needed_models(recipe, self.methods))
         self.prefix = prefix
+        self.datasets = datasets or recipe.data.datasets     # this pipeline's part of the recipe's datasets
+        # the hand-written checks this pipeline's students answer (eval.ood); None: all of them
+        self.ood = registry.OOD_TASKS if ood is None else ood
         self.runner = Runner(self.run_dir, manifest=_manifest(recipe), stop_after=stop_after,
                              plan=plan(self.methods, len(recipe.models.chain or [])), reference=reference,
                              prefix=prefix)
@@ -128,7 +134,7 @@ class Pipeline:
 
         def split_all() -> list[dict]:
             rows = []
-            for name in d.datasets:
+            for name in self.datasets:
                 records = registry.load(name, "train", **d.options.get(name, {}))
                 if d.train_size:
                     records = records[:d.train_size]
@@ -138,7 +144,7 @@ class Pipeline:
                          for r in part]
             return rows
 
-        rows = self.runner.table("data/split", split_all, {"recipe_data": d.model_dump()})
+        rows = self.runner.table("data/split", split_all, {"recipe_data": d.model_dump(), "datasets": self.datasets})
         teacher = [r for r in rows if r["role"] == "teacher"]
         pool = [r for r in rows if r["role"] == "pool"]
         if not pool or not teacher:
@@ -162,8 +168,11 @@ class Pipeline:
         config = config or self.recipe.train
         seed = self.recipe.seed if per_seed else self.shared_seed
         rows = sft.sft_rows(records, completions)
-        if not rows:
-            raise ValueError(f"{name}: no training examples; the pool is too small or every label was filtered")
+        if not rows:             # every label dropped (a small pool of one task): nothing to learn from
+            tqdm.write(f"[{self.prefix}{name}] no training examples (every label was dropped): the untuned "
+                       f"model stands in, as the manifest's trained.{self.prefix}{name} says")
+            self.runner.note(name, {"examples": 0, "tokens": 0, "untrained": True}, under="trained")
+            return base
         base_ref = base
         self.release()                       # training needs the memory
 
@@ -186,11 +195,20 @@ class Pipeline:
                  n: int = 1) -> dict[str, object]:
         params = self.params(decoding, n)
         fn = stages.make_generate(lambda: self.generator(model), params, prompt, field)
-        out, _ = self.runner.records(name, fn, records, {"model": model.identity(), "params": params.__dict__},
+        out, _ = self.runner.records(name, fn, records, {"model": model.identity(), "params": params.__dict__,
+                                                         "prompt": prompt(records[0]) if records else ""},
                                      self.recipe.generation.chunk_size)
         texts = [t for o in out for t in (o[field] if isinstance(o[field], list) else [o[field]])]
-        self.runner.note(name, {"texts": len(texts), "tokens": self.tokens(model, texts)}, under="generated")
+        self.note_generated(name, model, texts, [o.get("at_budget") for o in out], params.max_new_tokens)
         return {o["qid"]: o[field] for o in out}
+
+    def note_generated(self, name: str, model: ModelRef, texts: list[str], cut: list, budget: int,
+                       drawn: int | None = None) -> None:
+        """Cost and truncation of a generation stage: texts (``drawn``: with redrawn ones), tokens, and
+        how many ended at their token budget (``cut``: a flag, a count or a list of flags per record)."""
+        at_budget = sum(sum(c) if isinstance(c, list) else int(c or 0) for c in cut)
+        self.runner.note(name, {"texts": drawn if drawn is not None else len(texts), "tokens": self.tokens(model, texts),
+                                "at_budget": at_budget, "budget": budget}, under="generated")
 
     def note_labels(self, name: str, questions: list[dict], labels: dict[str, str],
                     sources: dict[str, str] | None = None) -> None:
@@ -210,8 +228,8 @@ class Pipeline:
         from alice_eval.evaluation import evaluate
 
         e = self.recipe.eval
-        tasks = [registry.spec(name).task for name in self.recipe.data.datasets]
-        tasks += list(registry.OOD_TASKS) if e.ood else []
+        tasks = [registry.spec(name).task for name in self.datasets]
+        tasks += list(self.ood) if e.ood else []
         # a dataset's `source` (gsm8k: packaged re-split) must reach its task, or the test questions
         # would come from another split than the training ones
         sources = {f"{name}_source": o["source"] for name, o in self.recipe.data.options.items() if "source" in o}
@@ -236,7 +254,12 @@ class Pipeline:
                                                                      "eval": e.model_dump(), "extra": extra,
                                                                      **({"sources": sources} if sources else {})})
         results = json.loads((folder / "results.json").read_text())
-        target = self.run_dir / "results" / f"{method}{'@' + self.prefix.strip('/') if self.prefix else ''}.json"
+        answered = sum((results.get("n-samples") or {}).get(t, {}).get("effective", 0) for t in tasks)
+        if "alice_at_budget" in results:
+            self.runner.note(f"{method}/eval", {"texts": answered, "at_budget": sum(results["alice_at_budget"].values()),
+                                                "budget": e.max_gen_toks}, under="generated")
+        suffix = "@" + self.prefix.strip("/").replace("/", "@") if self.prefix else ""
+        target = self.run_dir / "results" / f"{method}{suffix}.json"
         point("results.copy", self.prefix + method)
         runtime.atomic_write(target, lambda tmp: shutil.copyfile(folder / "results.json", tmp))
         return results
@@ -252,8 +275,12 @@ class Pipeline:
         params = self.params(c)
         fn = stages.make_cot(lambda: self.generator(weak), params, c.tries)
         cot, _ = self.runner.records("teacher/cot", fn, teacher_half,
-                                     {"model": weak.identity(), "params": params.__dict__, "tries": c.tries},
+                                     {"model": weak.identity(), "params": params.__dict__, "tries": c.tries,
+                                      "record": 2},                # record 2: every question, with attempts
                                      self.recipe.generation.chunk_size)
+        self.note_generated("teacher/cot", weak, [o["completion"] for o in cot if o["completion"] is not None],
+                            [o["at_budget"] for o in cot], params.max_new_tokens, drawn=sum(o["attempts"] for o in cot))
+        cot = [o for o in cot if o["completion"] is not None]
         by_qid = {r["qid"]: r for r in teacher_half}
         kept = [by_qid[o["qid"]] for o in cot]
         return self.train("teacher/sft", weak, kept, [o["completion"] for o in cot], self.recipe.teacher_train_config(),
@@ -280,7 +307,7 @@ class Pipeline:
 
             return stages.sentence_embedder(embedder_path(embedder))
 
-        fn = stages.make_cluster(by_qid, cache(embed_loader), r.cluster.similarity)
+        fn = stages.make_cluster(by_qid, cache(embed_loader), r.cluster.similarity, r.cluster.certain_share)
         clusters, _ = self.runner.records(f"{scope}/cluster", fn,
                                           [{"qid": q["qid"], "samples": samples[q["qid"]]} for q in questions],
                                           {"embedder": embedder, **r.cluster.model_dump(), "record": 2},
@@ -293,36 +320,67 @@ class Pipeline:
         said, _ = self.runner.records(f"{scope}/uncertainty", fn, unsure,
                                       {"mode": r.uncertainty.mode, "params": params.__dict__,
                                        "summarizer": r.models.summarizer}, r.generation.chunk_size)
+        if summarizer is not None and r.uncertainty.mode == "llm":
+            self.note_generated(f"{scope}/uncertainty", summarizer, [u["uncertainty"] for u in said],
+                                [u.get("at_budget") for u in said], params.max_new_tokens)
         return clusters, {u["qid"]: u["uncertainty"] for u in said}
 
     # -- Alice -------------------------------------------------------------------------------------------
 
     def alice_round(self, scope: str, student: ModelRef, questions: list[dict], clusters: list[dict],
-                    uncertainty: dict) -> tuple[list[dict], list[str]]:
-        """Student zero-shot and revision where the teacher was unsure; returns training pairs."""
+                    uncertainty: dict | None, zeroshot_scope: str | None = None) -> tuple[list[dict], list[str]]:
+        """Student zero-shot and revision where the teacher was unsure; returns training pairs.
+        ``uncertainty=None``: the revision sees the teacher's answer without its doubt (the ablation);
+        ``zeroshot_scope``: whose zero-shot answers to reuse (the same student answers the same prompts)."""
         r = self.recipe
         by_qid = {q["qid"]: q for q in questions}
         keep = {q["qid"] for q in questions}
         clusters = [c for c in clusters if c["qid"] in keep]
         unsure = [by_qid[c["qid"]] for c in clusters if stages.unsure(c)]
-        zeroshot = self.generate(f"{scope}/zeroshot", student, unsure, prompts.question_prompt, r.student,
-                                 "zeroshot")
+        zeroshot = self.generate(f"{zeroshot_scope or scope}/zeroshot", student, unsure, prompts.question_prompt,
+                                 r.student, "zeroshot")
         teacher_answer = {c["qid"]: c["teacher_answer"] for c in clusters}
-        revise = lambda q: prompts.revise_prompt(q, zeroshot[q["qid"]], teacher_answer[q["qid"]],  # noqa: E731
-                                                 uncertainty[q["qid"]])
-        revised = self.generate(f"{scope}/revise", student, unsure, revise, r.student, "revised")
+        doubt = (lambda q: None) if uncertainty is None else (lambda q: uncertainty[q["qid"]])  # noqa: E731
+        revise = lambda q: prompts.revise_prompt(q, zeroshot[q["qid"]], teacher_answer[q["qid"]], doubt(q))  # noqa: E731
+        accept = lambda q, text: prompts.revision_label(q, text) is not None  # noqa: E731
+        params = self.params(r.student)
+        fn = stages.make_revise(lambda: self.generator(student), params, revise, accept, r.student.tries)
+        out, _ = self.runner.records(f"{scope}/revise", fn, unsure,
+                                     {"model": student.identity(), "params": params.__dict__, "tries": r.student.tries,
+                                      "prompt": revise(unsure[0]) if unsure else ""}, r.generation.chunk_size)
+        self.note_generated(f"{scope}/revise", student, [o["revised"] for o in out], [o["at_budget"] for o in out],
+                            params.max_new_tokens, drawn=sum(o["tries"] for o in out))
+        revised = {o["qid"]: o["revised"] for o in out if o["accepted"]}
         labels = self.runner.table(f"{scope}/labels",
-                                   lambda: stages.alice_labels(by_qid, clusters, revised, r.student.require_answer),
-                                   {"clusters": clusters, "revised": revised, "require_answer": r.student.require_answer})
+                                   lambda: stages.alice_labels(by_qid, clusters, revised, zeroshot),
+                                   {"clusters": clusters, "revised": revised, "zeroshot": zeroshot, "rule": 2})
         kept_revisions = sum(l["source"] == "revised" for l in labels)
         counts = {"questions": len(clusters), "no_cluster": sum(c["teacher_answer"] is None for c in clusters),
                   "one_cluster": sum(c["certain"] for c in clusters), "revised": len(unsure),
                   "revision_dropped": len(unsure) - kept_revisions}
         self.runner.note(scope, counts, under="label_counts")
+        self.note_mechanism(scope, unsure, zeroshot, teacher_answer, labels)
         self.note_labels(scope, questions, {l["qid"]: l["completion"] for l in labels},
                          {l["qid"]: "teacher (one cluster)" if l["source"] == "original" else "student revision"
                           for l in labels})
         return [by_qid[l["qid"]] for l in labels], [l["completion"] for l in labels]
+
+    def note_mechanism(self, scope: str, unsure: list[dict], zeroshot: dict, teacher_answer: dict,
+                       labels: list[dict]) -> None:
+        """What the student did with the teacher's guidance on the questions it revised: how often its
+        own and the teacher's answers were right (read flexibly), and per class of revision (kept its
+        own, adopted the teacher's, a new answer) how many there were and how many were right."""
+        right = lambda q, text: bool(text) and scoring.score(q, text).flexible_correct  # noqa: E731
+        revised = {l["qid"]: l for l in labels if l["source"] == "revised"}
+        classes = {name: {"revisions": 0, "correct": 0} for name in stages.MECHANISM}
+        for q in unsure:
+            if q["qid"] in revised:
+                cls = classes[revised[q["qid"]]["mechanism"]]
+                cls["revisions"] += 1
+                cls["correct"] += right(q, revised[q["qid"]]["completion"])
+        self.runner.note(scope, {"unsure": len(unsure), "own_correct": sum(right(q, zeroshot[q["qid"]]) for q in unsure),
+                                 "teacher_correct": sum(right(q, teacher_answer[q["qid"]]) for q in unsure),
+                                 "dropped": len(unsure) - len(revised), "classes": classes}, under="mechanism")
 
     # -- methods ---------------------------------------------------------------------------------------
 
@@ -429,16 +487,35 @@ def _manifest(recipe: Recipe) -> dict:
 def run_recipe(recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
                stop_after: str | None = None, reference: Path | None = None) -> dict[str, dict]:
     """Run ``methods`` of ``recipe``; ``reference``: the manifest of an earlier run of it, whose stage
-    times make the remaining-time estimate right from the first stage."""
+    times make the remaining-time estimate right from the first stage.
+
+    As the paper trains, each dataset gets its own teacher and students (stages under ``<dataset>/``,
+    results ``results/<method>@<dataset>.json``) unless ``data.mixed`` trains one on all of them; each
+    student answers its dataset's task, and the first dataset of a category also the hand-written check
+    of that category (eval.ood)."""
     seconds = {}
     if reference and reference.is_file():
         stages_ = json.loads(reference.read_text()).get("stages", {})
         seconds = {n: s["seconds"] for n, s in stages_.items() if "seconds" in s}
     seeds = recipe.seeds or [recipe.seed]
+    datasets = recipe.data.datasets
+    groups = [datasets] if recipe.data.mixed or len(datasets) == 1 else [[d] for d in datasets]
     results = {}
     for i, seed in enumerate(seeds):        # one after the other: each reads the manifest the last wrote
-        pipeline = Pipeline(recipe.model_copy(update={"seed": seed}), run_dir, methods, stop_after, seconds,
-                            prefix="" if i == 0 else f"seed-{seed}/", shared_seed=seeds[0])
-        for method, res in pipeline.run().items():
-            results[method if i == 0 else f"{method}@seed-{seed}"] = res
+        for group in groups:
+            part = "" if len(groups) == 1 else f"{group[0]}/"
+            pipeline = Pipeline(recipe.model_copy(update={"seed": seed}), run_dir, methods, stop_after, seconds,
+                                prefix=("" if i == 0 else f"seed-{seed}/") + part, shared_seed=seeds[0],
+                                ood=_ood_tasks(datasets, group), datasets=group)
+            for method, res in pipeline.run().items():
+                results[method + ("" if i == 0 else f"@seed-{seed}") + (f"@{group[0]}" if part else "")] = res
     return results
+
+
+def _ood_tasks(datasets: list[str], group: list[str]) -> tuple[str, ...]:
+    """The hand-written checks a group's students answer: one per category, by its first dataset."""
+    first = {}
+    for name in datasets:
+        first.setdefault(registry.spec(name).category, name)
+    return tuple(f"alice_ood_{registry.spec(d).category}" for d in group if first[registry.spec(d).category] == d
+                 and f"alice_ood_{registry.spec(d).category}" in registry.OOD_TASKS)

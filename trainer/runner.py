@@ -36,7 +36,7 @@ def fingerprint(*parts) -> str:
     return hashlib.sha256(blob).hexdigest()[:16]
 
 
-NOTES = ("stages", "label_counts", "label_quality", "generated", "trained")   # kept across runs of a dir
+NOTES = ("stages", "label_counts", "label_quality", "generated", "trained", "mechanism")   # kept across runs of a dir
 
 
 class Runner:

@@ -11,7 +11,7 @@ import random
 from typing import Callable
 
 from alice_eval import prompts, runtime, scoring
-from alice_eval.generation import Generator, SamplingParams, for_chunk
+from alice_eval.generation import Generator, SamplingParams, at_budget, for_chunk
 
 Stage = Callable[[list[dict], int], list[dict]]
 GetGenerator = Callable[[], Generator]
@@ -38,10 +38,13 @@ def slices(pool: list[dict], parts: int) -> list[list[dict]]:
 
 def make_cot(get: GetGenerator, params: SamplingParams, tries: int) -> Stage:
     """Teacher CoT data: the gold rationale where one exists (as for GSM8K); otherwise the untuned
-    teacher writes step-by-step answers and the first correct one of ``tries`` is kept."""
+    teacher writes step-by-step answers and the first correct one of ``tries`` is kept. Every question
+    gets a record (``completion`` None where no try was right), with its ``attempts`` and how many of
+    them ended at the token budget."""
 
     def run(chunk: list[dict], index: int) -> list[dict]:
         out = {r["qid"]: r["rationale"] for r in chunk if r.get("rationale")}
+        attempts = {r["qid"]: [] for r in chunk}
         todo = [r for r in chunk if r["qid"] not in out]
         for attempt in range(tries):
             if not todo:
@@ -49,21 +52,49 @@ def make_cot(get: GetGenerator, params: SamplingParams, tries: int) -> Stage:
             p = for_chunk(params, index, attempt)
             texts = get().generate([prompts.question_prompt(r) for r in todo], p, desc=None)
             for r, (text,) in zip(todo, texts):
+                attempts[r["qid"]].append(at_budget(text))
                 if scoring.score(r, text).correct:
                     out[r["qid"]] = text
             todo = [r for r in todo if r["qid"] not in out]
-        return [{"qid": r["qid"], "completion": out[r["qid"]]} for r in chunk if r["qid"] in out]
+        return [{"qid": r["qid"], "completion": out.get(r["qid"]), "attempts": len(attempts[r["qid"]]),
+                 "at_budget": sum(attempts[r["qid"]])} for r in chunk]
 
     return run
 
 
 def make_generate(get: GetGenerator, params: SamplingParams, prompt: Callable[[dict], str], field: str) -> Stage:
-    """Generate ``params.n`` completions per record into ``field`` (a list when n > 1)."""
+    """Generate ``params.n`` completions per record into ``field`` (a list when n > 1); ``at_budget``
+    says which ended at the token budget."""
 
     def run(chunk: list[dict], index: int) -> list[dict]:
         p = for_chunk(params, index)
         texts = get().generate([prompt(r) for r in chunk], p)
-        return [{"qid": r["qid"], field: t if params.n > 1 else t[0]} for r, t in zip(chunk, texts)]
+        return [{"qid": r["qid"], field: t if params.n > 1 else t[0],
+                 "at_budget": [at_budget(x) for x in t] if params.n > 1 else at_budget(t[0])}
+                for r, t in zip(chunk, texts)]
+
+    return run
+
+
+def make_revise(get: GetGenerator, params: SamplingParams, prompt: Callable[[dict], str],
+                accept: Callable[[dict, str], bool], tries: int) -> Stage:
+    """The student's revisions, each redrawn (a new seed per try) until ``accept`` takes it (a draw cut
+    by its token budget never is), at most ``tries`` draws; the last draw is kept either way, with ``accepted``, ``tries`` and ``at_budget``
+    (how many draws ended at the token budget)."""
+
+    def run(chunk: list[dict], index: int) -> list[dict]:
+        out: dict[str, dict] = {}
+        todo = list(chunk)
+        for attempt in range(tries):
+            if not todo:
+                break
+            texts = get().generate([prompt(r) for r in todo], for_chunk(params, index, attempt), desc=None)
+            for r, (text,) in zip(todo, texts):
+                before = out.get(r["qid"], {}).get("at_budget", 0)
+                out[r["qid"]] = {"qid": r["qid"], "revised": str(text), "accepted": accept(r, text) and not at_budget(text),
+                                 "tries": attempt + 1, "at_budget": before + at_budget(text)}
+            todo = [r for r in todo if not out[r["qid"]]["accepted"]]
+        return [out[r["qid"]] for r in chunk]
 
     return run
 
@@ -84,13 +115,15 @@ def greedy_clusters(keys: list, same: Callable[[int, int], bool]) -> list[list[i
 
 
 def cluster_samples(record: dict, samples: list[str], embed: Callable[[list[str]], "object"] | None,
-                    similarity: float) -> dict:
+                    similarity: float, certain_share: float = 0.0) -> dict:
     """Clusters of a question's samples, largest first (ties: formed first); singletons dropped.
 
     Numbers and choices cluster on the extracted answer; open text on cosine similarity of sentence
     embeddings above ``similarity``. A cluster's representative is its seed, the earliest sample.
-    The record says what every consumer needs: ``certain`` (exactly one cluster: the teacher agrees with
-    itself) and ``teacher_answer`` (the largest cluster's representative; None without any cluster).
+    The record says what every consumer needs: ``certain`` (exactly one cluster, the paper's rule: the
+    teacher agrees with itself; with ``certain_share`` > 0 that cluster must also hold at least that
+    share of the samples, since at N = 8 two agreeing samples make a "certain" answer) and
+    ``teacher_answer`` (the largest cluster's representative; None without any cluster).
     """
     keys = [scoring.extract(record, s) for s in samples]
     if record["kind"] == "text":
@@ -103,7 +136,8 @@ def cluster_samples(record: dict, samples: list[str], embed: Callable[[list[str]
     clusters = [{"answer": keys[g[0]] if record["kind"] != "text" else _short(samples[g[0]]),
                  "representative": samples[g[0]], "size": len(g)} for g in groups]
     return {"qid": record["qid"], "n_samples": len(samples), "clusters": clusters,
-            "certain": len(clusters) == 1, "teacher_answer": clusters[0]["representative"] if clusters else None}
+            "certain": len(clusters) == 1 and clusters[0]["size"] >= certain_share * len(samples),
+            "teacher_answer": clusters[0]["representative"] if clusters else None}
 
 
 def unsure(cluster_record: dict) -> bool:
@@ -111,11 +145,12 @@ def unsure(cluster_record: dict) -> bool:
     return cluster_record["teacher_answer"] is not None and not cluster_record["certain"]
 
 
-def make_cluster(records: dict[str, dict], embed_loader: Callable[[], Callable], similarity: float) -> Stage:
+def make_cluster(records: dict[str, dict], embed_loader: Callable[[], Callable], similarity: float,
+                 certain_share: float = 0.0) -> Stage:
     def run(chunk: list[dict], index: int) -> list[dict]:
         needs_embeddings = any(records[s["qid"]]["kind"] == "text" for s in chunk)
         embed = embed_loader() if needs_embeddings else None
-        return [cluster_samples(records[s["qid"]], s["samples"], embed, similarity) for s in chunk]
+        return [cluster_samples(records[s["qid"]], s["samples"], embed, similarity, certain_share) for s in chunk]
 
     return run
 
@@ -140,28 +175,48 @@ def make_uncertainty(records: dict[str, dict], mode: str, get: GetGenerator | No
         p = for_chunk(params, index)
         asks = [prompts.uncertainty_prompt(records[c["qid"]], [k["representative"] for k in c["clusters"]])
                 for c in chunk]
-        return [{"qid": c["qid"], "uncertainty": t[0]} for c, t in zip(chunk, get().generate(asks, p))]
+        return [{"qid": c["qid"], "uncertainty": t[0].strip(), "at_budget": at_budget(t[0])}
+                for c, t in zip(chunk, get().generate(asks, p))]
 
     return run
 
 
-def alice_labels(records: dict[str, dict], clusters: list[dict], revised: dict[str, str],
-                 require_answer: bool = True) -> list[dict]:
-    """The student's training targets: the teacher's answer where it was certain (one cluster), the
-    student's revision where it was not; questions without any cluster are dropped.
+MECHANISM = ("kept own", "adopted teacher", "new answer")
 
-    With ``require_answer`` a revision whose answer cannot be read is dropped too, so every label ends
-    in an answer as the teacher's clustered ones do; a revision cut off by the token budget would
-    otherwise teach the student to stop before answering."""
+
+def revision_class(record: dict, own: str, teacher: str, revised: str) -> str:
+    """What the student did with the teacher's guidance, read from final answers (flexible reading):
+    ``kept own`` (its zero-shot answer, also where the teacher agreed), ``adopted teacher``, or ``new
+    answer``. Open-text answers compare by their normalized text."""
+    read = lambda text: scoring.extract_flexible(record, text) if text else None  # noqa: E731
+    final, mine, theirs = read(revised), read(own), read(teacher)
+    if record["kind"] == "text":
+        final, mine, theirs = (scoring.normalize_text(x) if x else None for x in (final, mine, theirs))
+    if final is not None and final == mine:
+        return MECHANISM[0]
+    if final is not None and final == theirs:
+        return MECHANISM[1]
+    return MECHANISM[2]
+
+
+def alice_labels(records: dict[str, dict], clusters: list[dict], revised: dict[str, str],
+                 zeroshot: dict[str, str] | None = None) -> list[dict]:
+    """The student's training targets: the teacher's answer where it was certain, the student's revision
+    made a label (:func:`alice_eval.prompts.revision_label`: reasoning, then the answer line) where it
+    was not; a revision that is no label, and a question without any cluster, are dropped. Each revised
+    label carries its ``mechanism`` class against the student's own ``zeroshot`` answer."""
     labels = []
     for c in clusters:
         if c["teacher_answer"] is None:
             continue
-        text = revised.get(c["qid"], "")
+        record = records[c["qid"]]
         if c["certain"]:
             labels.append({"qid": c["qid"], "completion": c["teacher_answer"], "source": "original"})
-        elif text.strip() and not (require_answer and scoring.extract(records[c["qid"]], text) is None):
-            labels.append({"qid": c["qid"], "completion": text, "source": "revised"})
+            continue
+        label = prompts.revision_label(record, revised.get(c["qid"], ""))
+        if label is not None:
+            mechanism = revision_class(record, (zeroshot or {}).get(c["qid"], ""), c["teacher_answer"], label)
+            labels.append({"qid": c["qid"], "completion": label, "source": "revised", "mechanism": mechanism})
     return labels
 
 
