@@ -58,9 +58,16 @@ def at_budget(text: str) -> bool:
     return bool(getattr(text, "at_budget", False))
 
 
+Prompt = str | list[dict]      # one user turn, or a whole conversation ending in a user turn (few-shot turns)
+
+
+def as_chat(prompt: Prompt) -> list[dict]:
+    return [{"role": "user", "content": prompt}] if isinstance(prompt, str) else list(prompt)
+
+
 class Generator(Protocol):
-    def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
-        """``messages[i]`` is one user turn; returns ``params.n`` completions for each."""
+    def generate(self, messages: list[Prompt], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
+        """``messages[i]`` is one user turn (or a conversation); returns ``params.n`` completions for each."""
 
     def complete(self, prompts: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
         """As :meth:`generate`, for prompts already rendered with the chat template (lm-eval's)."""
@@ -181,11 +188,8 @@ class HFGenerator:
     def render(self, messages: list[dict]) -> str:
         return self.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
-    def _render(self, message: str) -> str:
-        return self.render([{"role": "user", "content": message}])
-
-    def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
-        return self.complete([self._render(m) for m in messages], params, desc)
+    def generate(self, messages: list[Prompt], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
+        return self.complete([self.render(as_chat(m)) for m in messages], params, desc)
 
     def complete(self, texts: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
         from alice_eval.decode import decode
@@ -285,8 +289,8 @@ class VLLMGenerator:
     def render(self, messages: list[dict]) -> str:
         return self.llm.get_tokenizer().apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
-    def generate(self, messages: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
-        return self.complete([self.render([{"role": "user", "content": m}]) for m in messages], params, desc)
+    def generate(self, messages: list[Prompt], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
+        return self.complete([self.render(as_chat(m)) for m in messages], params, desc)
 
     def complete(self, prompts: list[str], params: SamplingParams, desc: str | None = None) -> list[list[str]]:
         import torch

@@ -122,26 +122,38 @@ def template_uncertainty(record: dict, clusters: list[dict], n_samples: int) -> 
 # As the authors' revision prompt instructs (their code, W2SG_pipeline/ours/new_weak_to_strong_final.py,
 # read for its instructions; every sentence here is the project's own): keep a right answer and restate
 # it, change it only where it is wrong, never mention the references, reason first and close with the
-# answer line, shown by one short example whose reasoning comes before the marker.
+# answer line. Their worked example sits inside the instruction; a 0.5B student then solved the example's
+# question instead of its own (measured, results/student-choice), so here the example is a turn of its
+# own before the real request: the same request on another question, and a reply that restates a right
+# earlier answer with its reasoning first and the answer line last.
 
-_REVISION_EXAMPLES = {
-    "number": (
-        "A shelf holds 5 boxes with 8 pencils in each, and 13 pencils are given away. How many pencils are "
-        "left?",
-        "The shelf holds 5 x 8 = 40 pencils. After 13 are given away, 40 - 13 = 27 pencils remain.\n"
-        f"{NUMBER_MARK} 27",
-    ),
-    "choice": (
-        "Which of these objects is attracted by a magnet?\nA. a wooden spoon\nB. an iron nail\n"
-        "C. a glass cup\nD. a rubber ball",
-        "Magnets attract metals that contain iron. Wood, glass and rubber contain no iron, while a nail is "
-        f"made of iron, so the nail is pulled by the magnet.\n{CHOICE_MARK} B.",
-    ),
-    "text": (
-        "Which planet is known as the Red Planet?",
-        "The planet whose surface looks red because of iron oxide dust is Mars, the fourth planet from the "
-        "Sun. The answer is Mars.",
-    ),
+_EXAMPLES = {
+    "number": {
+        "question": "A shelf holds 5 boxes with 8 pencils in each, and 13 pencils are given away. How many "
+                    "pencils are left?",
+        "own": "There are 5 x 8 = 40 pencils. 40 - 13 = 27, so \\boxed{27} pencils are left.",
+        "other": "5 + 8 = 13 pencils, and 13 - 13 = 0.\n#### 0",
+        "doubt": "I am not sure whether the boxes' pencils should be added or multiplied.",
+        "reply": f"The shelf holds 5 x 8 = 40 pencils. After 13 are given away, 40 - 13 = 27 pencils remain.\n"
+                 f"{NUMBER_MARK} 27",
+    },
+    "choice": {
+        "question": "Which of these objects is attracted by a magnet?\nA. a wooden spoon\nB. an iron nail\n"
+                    "C. a glass cup\nD. a rubber ball",
+        "own": "Magnets pull on iron, so the nail is attracted. The answer is B.",
+        "other": f"Glass can be magnetic.\n{CHOICE_MARK} C.",
+        "doubt": "I am unsure which materials a magnet attracts.",
+        "reply": "Magnets attract metals that contain iron. Wood, glass and rubber contain no iron, while a nail "
+                 f"is made of iron, so the nail is pulled by the magnet.\n{CHOICE_MARK} B.",
+    },
+    "text": {
+        "question": "Which planet is known as the Red Planet?",
+        "own": "Mars is called the Red Planet.",
+        "other": "Jupiter, because of its Great Red Spot.",
+        "doubt": "I am not sure whether the name refers to Mars's colour or to Jupiter's red spot.",
+        "reply": "The planet whose surface looks red because of iron oxide dust is Mars, the fourth planet from "
+                 "the Sun. The answer is Mars.",
+    },
 }
 _CLOSE = {
     "number": f"Reason step by step first; the very last line is the answer alone, as '{NUMBER_MARK} <number>'.",
@@ -152,28 +164,36 @@ _CLOSE = {
 HEADINGS = ("Question:", "Your earlier answer:", "Another model's answer:", "What the other model is unsure about:")
 
 
-def revise_prompt(record: dict, own_answer: str, teacher_answer: str, uncertainty: str | None) -> str:
-    """The student's proactive revision: keep, adopt, or rewrite, reasoning first and the answer line
-    last. ``uncertainty=None`` leaves the teacher's doubt out (the ``alice_no_uncertainty`` ablation)."""
+def _revision_request(kind: str, question: str, own: str, other: str, doubt: str | None) -> str:
+    hints = "the other model's answer" + ("" if doubt is None else " and what it is unsure about")
+    return (
+        f"{HEADINGS[0]}\n{question}\n\n"
+        f"{HEADINGS[1]}\n{own.strip()}\n\n"
+        f"{HEADINGS[2]}\n{other.strip()}\n\n"
+        + ("" if doubt is None else f"{HEADINGS[3]}\n{doubt.strip()}\n\n")
+        + "Write your final answer to this question. Check your earlier answer with your own knowledge, "
+        f"using {hints} only as hints. If your earlier answer holds up, restate it with its reasoning; "
+        "change it only where you find a mistake. Do not mention the other model, your earlier answer or "
+        f"whether you changed anything. {_CLOSE[kind]}"
+    )
+
+
+def revise_prompt(record: dict, own_answer: str, teacher_answer: str, uncertainty: str | None) -> list[dict]:
+    """The student's proactive revision as a conversation: one worked exchange on another question,
+    then the request for this one (reason first, answer line last). ``uncertainty=None`` leaves the
+    teacher's doubt out (the ``alice_no_uncertainty`` ablation), in the example too."""
     kind = record["kind"]
     question = record["question"].strip()
     if kind == "choice":
         question += "\n\n" + options_block(record)
-    example_question, example_answer = _REVISION_EXAMPLES[kind]
-    doubt = "" if uncertainty is None else f"{HEADINGS[3]}\n{uncertainty.strip()}\n\n"
-    hints = "the other model's answer" + ("" if uncertainty is None else " and what it is unsure about")
-    return (
-        f"{HEADINGS[0]}\n{question}\n\n"
-        f"{HEADINGS[1]}\n{own_answer.strip()}\n\n"
-        f"{HEADINGS[2]}\n{teacher_answer.strip()}\n\n"
-        f"{doubt}"
-        "Write your final answer to the question. Check your earlier answer with your own knowledge, "
-        f"using {hints} only as hints. If your earlier answer holds up, restate it with its reasoning; "
-        "change it only where you find a mistake. Do not mention the other model, your earlier answer or "
-        f"whether you changed anything. {_CLOSE[kind]}\n\n"
-        f"The form to follow, on another question:\n{example_question}\n---\n{example_answer}\n---\n\n"
-        "Now write your final answer to the question above, reasoning first."
-    )
+    ex = _EXAMPLES[kind]
+    keep_doubt = uncertainty is not None
+    return [
+        {"role": "user", "content": _revision_request(kind, ex["question"], ex["own"], ex["other"],
+                                                      ex["doubt"] if keep_doubt else None)},
+        {"role": "assistant", "content": ex["reply"]},
+        {"role": "user", "content": _revision_request(kind, question, own_answer, teacher_answer, uncertainty)},
+    ]
 
 
 def revision_label(record: dict, text: str) -> str | None:
@@ -181,8 +201,8 @@ def revision_label(record: dict, text: str) -> str | None:
 
     A label reasons, then answers: the flexible reading (:func:`alice_eval.scoring.extract_flexible`)
     must find a stated final answer (the marker, ``\\boxed{}`` or "the answer is"; a bare last number
-    is not one) with at least ``MIN_REASONING_WORDS`` words before it, and the text must not echo the
-    prompt's headings. The label is the text up to its answer, closed with the task's strict
+    is not one) with at least ``MIN_REASONING_WORDS`` words before it, and the text must neither mention
+    the references (the other model, the earlier answer) nor copy the worked example. The label is the text up to its answer, closed with the task's strict
     answer line (written from the answer the flexible reading found where the revision ended otherwise,
     for example in ``\\boxed{}``); what follows the answer line is left out."""
     from alice_eval import scoring
@@ -208,9 +228,19 @@ def revision_label(record: dict, text: str) -> str | None:
     return _unechoed(f"{body.rstrip()}\n{answer_line(kind, answer)}")
 
 
+# a label that talks about the revision ("the other model is unsure...", "my earlier answer, 72, is
+# correct") teaches the student to talk about references it will never see again
+_REFERENCES = ("other model", "earlier answer", "original answer", "uncertainty statement")
+
+
 def _unechoed(label: str) -> str | None:
-    """None for an empty label or one that copies the revision prompt's headings into itself."""
-    return label if label and not any(h in label for h in HEADINGS[1:]) else None
+    """None for an empty label, one that mentions the revision's references (the prompt forbids it), or
+    one that copies the prompt's worked example (a 0.5B student answered the example's question in the
+    example's words)."""
+    copied = [ex["reply"].split("\n")[0][:40] for ex in _EXAMPLES.values()]
+    lowered = label.lower()
+    return label if label and not any(c in label for c in copied) and not any(r in lowered for r in _REFERENCES) \
+        else None
 
 
 MIN_REASONING_WORDS = 8      # "The answer is 12." is not reasoning; the shortest worked step is longer

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from alice_eval.generation import SamplingParams, load_generator
+from alice_eval.generation import SamplingParams, as_chat, load_generator
 
 
 def test_hf_generation_is_seeded_and_keeps_the_callers_order(tiny_model):
@@ -65,7 +65,7 @@ def test_sampling_warper_keeps_the_same_tokens_as_transformers(spread):
 
 
 def _prompts(gen, messages):
-    return [gen.tokenizer(gen._render(m), add_special_tokens=False)["input_ids"] for m in messages]
+    return [gen.tokenizer(gen.render(as_chat(m)), add_special_tokens=False)["input_ids"] for m in messages]
 
 
 @pytest.mark.parametrize("n,batch", [(1, None), (3, None), (1, 2), (3, 6)])
@@ -84,7 +84,7 @@ def test_greedy_decode_gives_the_tokens_of_model_generate(tiny_model, n, batch):
     messages = ["hi", "what is 2 + 2?", "a much longer message than the others, to see the padding work", "B"]
     prompts = _prompts(gen, messages)
     pad = gen.tokenizer.pad_token_id
-    enc = gen.tokenizer([gen._render(m) for m in messages], return_tensors="pt", padding=True,
+    enc = gen.tokenizer([gen.render(as_chat(m)) for m in messages], return_tensors="pt", padding=True,
                         add_special_tokens=False)
     with torch.inference_mode():
         free = gen.model.generate(**enc, max_new_tokens=24, do_sample=False, pad_token_id=pad, eos_token_id=[])

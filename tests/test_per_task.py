@@ -135,3 +135,25 @@ def test_the_method_registry_knows_the_ablation():
     assert "alice/zeroshot" in stages and "alice_no_uncertainty/revise" in stages and "teacher/uncertainty" in stages
     recipe = load_recipe("demo", ["methods=[weak, strong, w2sg, alice, alice_no_uncertainty]"])
     assert selected(recipe, ["alice_no_uncertainty", "w2sg"]) == ["w2sg", "alice_no_uncertainty"]
+
+
+def test_stop_after_stops_every_task_at_that_stage(tiny_chain, tmp_path):
+    from click.testing import CliRunner
+
+    from alice_eval.cli import main
+
+    recipe = write_recipe(tmp_path / "tiny.yaml", tiny_chain, ["alice"],
+                          data={"datasets": list(TASKS), "train_size": 16})
+    result = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "run"), "--stop-after", "sample"])
+    assert result.exit_code == 0 and "stopped after" in result.output, result.output
+    for dataset in TASKS:
+        assert (tmp_path / "run" / dataset / "teacher" / "sample" / "done.json").is_file()
+        assert not (tmp_path / "run" / dataset / "teacher" / "cluster").exists()
+    again = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "run"), "--stop-after", "sample"])
+    assert again.exit_code == 0 and "stopped after" in again.output           # a stage found done stops too
+    assert not (tmp_path / "run" / "synth_math" / "teacher" / "cluster").exists()
+    labels = CliRunner().invoke(main, ["run", str(recipe), "--run-dir", str(tmp_path / "run"), "--stop-after", "labels"])
+    assert labels.exit_code == 0 and "stopped after" in labels.output
+    manifest = json.loads((tmp_path / "run" / "manifest.json").read_text())
+    assert set(manifest["mechanism"]) == {f"{d}/alice" for d in TASKS}      # noted before the run stopped
+    assert not any((tmp_path / "run" / d / "alice" / "sft").exists() for d in TASKS)

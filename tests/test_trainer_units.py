@@ -142,6 +142,9 @@ REASONED = "Tom has 2 bags with 11 apples in each bag, so he has 2 x 11 = 22 app
     ("#### 22", None),                                                              # no reasoning
     ("Let me think. First, 2 x 11 is", None),                                       # cut off: no stated answer
     (f"{REASONED}\n\nYour earlier answer:\n#### 22", None),                          # echoes the prompt
+    (f"The other model is unsure, but {REASONED}\n#### 22", None),                   # mentions a reference
+    ("The shelf holds 5 x 8 = 40 pencils. After 13 are given away, 40 - 13 = 27 pencils remain.\n#### 27",
+     None),                                                                         # copies the worked example
     ("", None),
 ])
 def test_a_label_is_a_revision_that_reasons_then_answers(revision, label):
@@ -451,8 +454,13 @@ def test_the_revision_prompt_reasons_first_and_the_ablation_leaves_the_doubt_out
     record = {"qid": "q", "kind": "number", "answer": "22", "question": "Tom has 2 bags of 11 apples."}
     full = prompts.revise_prompt(record, "2 x 11 = \\boxed{22}", "#### 12", "I am unsure of the count.")
     bare = prompts.revise_prompt(record, "2 x 11 = \\boxed{22}", "#### 12", None)
-    assert "I am unsure of the count." in full and prompts.HEADINGS[3] in full
-    assert prompts.HEADINGS[3] not in bare and "unsure" not in bare
-    for text in (full, bare):
-        assert "restate it" in text and "#### <number>" in text
-        assert not text.rstrip().endswith("####")               # the last words are no answer marker
+    # a worked exchange on another question, then this question's request, last
+    assert [m["role"] for m in full] == [m["role"] for m in bare] == ["user", "assistant", "user"]
+    assert "Tom has 2 bags" in full[-1]["content"] and "Tom has 2 bags" not in full[0]["content"]
+    assert "I am unsure of the count." in full[-1]["content"] and prompts.HEADINGS[3] in full[-1]["content"]
+    assert not any(prompts.HEADINGS[3] in m["content"] or "unsure" in m["content"] for m in bare)
+    for conversation in (full, bare):
+        request, example = conversation[-1]["content"], conversation[1]["content"]
+        assert "restate it" in request and "#### <number>" in request
+        assert prompts.revision_label(record, example) is None           # a copy of the example is no label
+        assert example.rstrip().splitlines()[-1] == "#### 27" and not example.startswith("####")

@@ -31,7 +31,7 @@ from alice_eval.generation import Generator, SamplingParams, VLLMGenerator, load
 from alice_eval.trainer import sft, stages
 from alice_eval.trainer.config import Recipe, TrainConfig
 from alice_eval.trainer.methods import METHODS, names, plan
-from alice_eval.trainer.runner import Runner
+from alice_eval.trainer.runner import Runner, StopRun
 
 
 @dataclass(frozen=True)
@@ -353,7 +353,7 @@ class Pipeline:
         revised = {o["qid"]: o["revised"] for o in out if o["accepted"]}
         labels = self.runner.table(f"{scope}/labels",
                                    lambda: stages.alice_labels(by_qid, clusters, revised, zeroshot),
-                                   {"clusters": clusters, "revised": revised, "zeroshot": zeroshot, "rule": 2})
+                                   {"clusters": clusters, "revised": revised, "zeroshot": zeroshot, "rule": 4})
         kept_revisions = sum(l["source"] == "revised" for l in labels)
         counts = {"questions": len(clusters), "no_cluster": sum(c["teacher_answer"] is None for c in clusters),
                   "one_cluster": sum(c["certain"] for c in clusters), "revised": len(unsure),
@@ -500,15 +500,23 @@ def run_recipe(recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
     seeds = recipe.seeds or [recipe.seed]
     datasets = recipe.data.datasets
     groups = [datasets] if recipe.data.mixed or len(datasets) == 1 else [[d] for d in datasets]
-    results = {}
+    results, stopped = {}, None
     for i, seed in enumerate(seeds):        # one after the other: each reads the manifest the last wrote
         for group in groups:
             part = "" if len(groups) == 1 else f"{group[0]}/"
             pipeline = Pipeline(recipe.model_copy(update={"seed": seed}), run_dir, methods, stop_after, seconds,
                                 prefix=("" if i == 0 else f"seed-{seed}/") + part, shared_seed=seeds[0],
                                 ood=_ood_tasks(datasets, group), datasets=group)
-            for method, res in pipeline.run().items():
+            try:
+                done = pipeline.run()
+            except StopRun as stop:          # --stop-after: every part (task, seed) stops at that stage
+                pipeline.release()
+                stopped = stop
+                continue
+            for method, res in done.items():
                 results[method + ("" if i == 0 else f"@seed-{seed}") + (f"@{group[0]}" if part else "")] = res
+    if stopped is not None:
+        raise stopped
     return results
 
 

@@ -62,6 +62,7 @@ class Runner:
             before = json.loads(old.read_text())
             self.manifest.update({k: before[k] for k in NOTES if isinstance(before.get(k), dict)})
         self.stop_after = stop_after
+        self.stopping: str | None = None           # the stop_after stage, once done: the next stage stops the run
         self.plan = [prefix + p for p in plan]
         self.reference = dict(reference or {})
         self.finished: set[str] = set()
@@ -70,18 +71,24 @@ class Runner:
     # -- bookkeeping ---------------------------------------------------------------------------------
 
     def _begin(self, name: str, key: str) -> tuple[Path, bool]:
-        """The stage folder, and whether it is already done with this key."""
+        """The stage folder, and whether it is already done with this key. A ``stop_after`` stage that
+        finished (or was found done) stops the run here, as the next stage begins: what the pipeline
+        notes after a stage (label counts, the mechanism) is in the manifest by then."""
+        if self.stopping:
+            raise StopRun(self.stopping)
         folder = self.run_dir / name
         if _done_key(folder) == key:
             if name not in self.manifest["stages"]:     # killed between its done.json and the manifest
                 self.manifest["stages"][name] = json.loads((folder / "done.json").read_text())
                 self.save_manifest()
             self.finished.add(name)
+            self._stop_here(name)
             return folder, True
         keyfile = folder / "key"
         if folder.exists() and (not keyfile.is_file() or keyfile.read_text() != key):
             shutil.rmtree(folder)                  # stale: inputs or config changed
         if self._reuse(name, key, folder):
+            self._stop_here(name)
             return folder, True
         folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(keyfile, key)
@@ -116,8 +123,11 @@ class Runner:
         self.save_manifest()
         self.finished.add(name)
         tqdm.write(f"[{name}] done in {seconds:.0f} s{self.eta()}")
+        self._stop_here(name)
+
+    def _stop_here(self, name: str) -> None:
         if self.stop_after and name.rsplit("/", 1)[-1] == self.stop_after:
-            raise StopRun(name)
+            self.stopping = name
 
     def save_manifest(self) -> None:
         write_json(self.run_dir / "manifest.json", self.manifest)
