@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 import json
 
 import torch
@@ -143,3 +145,19 @@ def test_a_merged_adapter_loads_as_a_plain_unfrozen_model(tiny_model, tmp_path):
     with torch.no_grad():
         merged = model(**ids).logits
     assert torch.allclose(merged, logits(str(tiny_model), str(tmp_path / "adapter")), atol=1e-4)
+
+
+@pytest.mark.parametrize("examples,epochs,min_steps,max_steps,expected", [
+    (8, 2, 6, -1, 6),          # 2 steps an epoch x 2 = 4 < 6: six steps
+    (12, 2, 6, -1, -1),        # 3 x 2 = 6: the epochs decide
+    (40, 1, 6, -1, -1),
+    (8, 2, 0, -1, -1),         # off
+    (8, 2, 6, 3, 3),           # max_steps wins
+    (9, 0.5, 2, -1, -1),       # ceil(3 x 0.5) = 2
+])
+def test_min_steps_raises_the_step_budget_of_a_small_label_set(examples, epochs, min_steps, max_steps, expected):
+    from alice_eval.trainer.config import TrainConfig
+    from alice_eval.trainer.sft import step_budget
+
+    cfg = TrainConfig(epochs=epochs, min_steps=min_steps, max_steps=max_steps, batch_size=2, grad_accum=2)
+    assert step_budget(cfg, examples) == expected

@@ -464,3 +464,14 @@ def test_the_revision_prompt_reasons_first_and_the_ablation_leaves_the_doubt_out
         assert "restate it" in request and "#### <number>" in request
         assert prompts.revision_label(record, example) is None           # a copy of the example is no label
         assert example.rstrip().splitlines()[-1] == "#### 27" and not example.startswith("####")
+
+
+def test_the_time_estimate_covers_every_part_of_a_run(tmp_path):
+    """One run of three tasks is three parts; the remaining-time plan counts all their stages, and the
+    stages a part finished count as done for the parts after it."""
+    finished: set[str] = set()
+    first = Runner(tmp_path / "run", plan=["weak/sft"], prefix="a/", parts=["a/", "b/"], finished=finished)
+    assert first.plan == ["a/weak/sft", "b/weak/sft"]
+    first.table("weak/sft", lambda: [{"x": 1}], {})
+    second = Runner(tmp_path / "run", plan=["weak/sft"], prefix="b/", parts=["a/", "b/"], finished=finished)
+    assert second.eta().endswith("(1 stages)")

@@ -123,6 +123,10 @@ class TrainConfig(Strict):
     mode: Literal["lora", "full"] = "full"              # the paper fine-tunes fully
     epochs: float = Field(3, gt=0)
     max_steps: int = Field(-1, ge=-1)                   # > 0 overrides epochs
+    min_steps: int = Field(0, ge=0)                     # at least this many optimizer steps: epochs rise for a
+                                                        # small label set (a few LoRA steps on 8 labels taught
+                                                        # the 0.5B to answer first), so a method that drops
+                                                        # labels is not also trained less
     learning_rate: float = Field(1e-5, gt=0)
     weight_decay: float = Field(0.01, ge=0)
     batch_size: int = Field(1, gt=0)                    # per device

@@ -59,7 +59,8 @@ class Pipeline:
     def __init__(self, recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
                  stop_after: str | None = None, reference: dict[str, float] | None = None, prefix: str = "",
                  shared_seed: int | None = None, ood: tuple[str, ...] | None = None,
-                 datasets: list[str] | None = None):
+                 datasets: list[str] | None = None, parts: list[str] | None = None,
+                 finished: set[str] | None = None):
         self.recipe = recipe
         # with several seeds, recipe.seed is this pass's: it seeds each method's own training (and so its
         # evaluation); the teacher and every generated text use the first seed, so they are computed once
@@ -75,7 +76,7 @@ class Pipeline:
         self.ood = registry.OOD_TASKS if ood is None else ood
         self.runner = Runner(self.run_dir, manifest=_manifest(recipe), stop_after=stop_after,
                              plan=plan(self.methods, len(recipe.models.chain or [])), reference=reference,
-                             prefix=prefix)
+                             prefix=prefix, parts=parts, finished=finished)
 
     # -- models ------------------------------------------------------------------------------------
 
@@ -144,7 +145,8 @@ class Pipeline:
                          for r in part]
             return rows
 
-        rows = self.runner.table("data/split", split_all, {"recipe_data": d.model_dump(), "datasets": self.datasets})
+        rows = self.runner.table("data/split", split_all, {"recipe_data": d.model_dump(exclude={"datasets", "mixed"}),
+                                                           "datasets": self.datasets})
         teacher = [r for r in rows if r["role"] == "teacher"]
         pool = [r for r in rows if r["role"] == "pool"]
         if not pool or not teacher:
@@ -500,13 +502,15 @@ def run_recipe(recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
     seeds = recipe.seeds or [recipe.seed]
     datasets = recipe.data.datasets
     groups = [datasets] if recipe.data.mixed or len(datasets) == 1 else [[d] for d in datasets]
-    results, stopped = {}, None
+    prefix = lambda i, group: ("" if i == 0 else f"seed-{seeds[i]}/") + ("" if len(groups) == 1 else f"{group[0]}/")  # noqa: E731
+    parts = [prefix(i, group) for i in range(len(seeds)) for group in groups]
+    results, stopped, finished = {}, None, set()
     for i, seed in enumerate(seeds):        # one after the other: each reads the manifest the last wrote
         for group in groups:
             part = "" if len(groups) == 1 else f"{group[0]}/"
             pipeline = Pipeline(recipe.model_copy(update={"seed": seed}), run_dir, methods, stop_after, seconds,
-                                prefix=("" if i == 0 else f"seed-{seed}/") + part, shared_seed=seeds[0],
-                                ood=_ood_tasks(datasets, group), datasets=group)
+                                prefix=prefix(i, group), shared_seed=seeds[0], ood=_ood_tasks(datasets, group),
+                                datasets=group, parts=parts, finished=finished)
             try:
                 done = pipeline.run()
             except StopRun as stop:          # --stop-after: every part (task, seed) stops at that stage

@@ -40,15 +40,18 @@ NOTES = ("stages", "label_counts", "label_quality", "generated", "trained", "mec
 
 
 class Runner:
-    """``plan``: the stage names this run will pass through (for the remaining-time estimate);
-    ``reference``: stage seconds of an earlier run of the recipe, if any; ``prefix``: put before every
-    stage name (``seed-1/``: one seed's stages in a shared run directory).
+    """``plan``: the stage names this run will pass through (for the remaining-time estimate), under
+    each of ``parts`` (default: ``prefix`` alone); ``finished``: the stages done so far by this run's
+    other parts (a set the parts share); ``reference``: stage seconds of an earlier run of the recipe,
+    if any; ``prefix``: put before every stage name (``seed-1/``, ``synth_math/``: one part's stages in a
+    shared run directory).
 
     A stage whose fingerprint matches a stage finished elsewhere in the run directory (another seed's,
     when the seed does not reach it) is not recomputed: its files are linked in."""
 
     def __init__(self, run_dir: Path, manifest: dict | None = None, stop_after: str | None = None,
-                 plan: list[str] = (), reference: dict[str, float] | None = None, prefix: str = ""):
+                 plan: list[str] = (), reference: dict[str, float] | None = None, prefix: str = "",
+                 parts: list[str] | None = None, finished: set[str] | None = None):
         self.run_dir = Path(run_dir)
         self.run_dir.mkdir(parents=True, exist_ok=True)
         for tmp in self.run_dir.glob(f"**/{TMP_GLOB}"):     # left by a run killed mid-write (we hold the lock)
@@ -63,9 +66,9 @@ class Runner:
             self.manifest.update({k: before[k] for k in NOTES if isinstance(before.get(k), dict)})
         self.stop_after = stop_after
         self.stopping: str | None = None           # the stop_after stage, once done: the next stage stops the run
-        self.plan = [prefix + p for p in plan]
+        self.plan = [part + p for part in (parts or [prefix]) for p in plan]
         self.reference = dict(reference or {})
-        self.finished: set[str] = set()
+        self.finished: set[str] = set() if finished is None else finished
         self.save_manifest()
 
     # -- bookkeeping ---------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ LoRA (PEFT) or full fine-tuning. A trained model is a folder: full weights, or a
 from __future__ import annotations
 
 import json
+import math
+import os
 from pathlib import Path
 
 from alice_eval import faults, prompts, runtime
@@ -77,6 +79,15 @@ def launch(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: Trai
         raise RuntimeError(f"train: accelerate launch exited with {done.returncode} (command: {' '.join(command)})")
 
 
+def step_budget(cfg: TrainConfig, examples: int, processes: int = 1) -> int:
+    """``max_steps`` for the trainer: the recipe's, else ``min_steps`` where the epochs over ``examples``
+    would take fewer optimizer steps, else -1 (the epochs decide)."""
+    if cfg.max_steps > 0:
+        return cfg.max_steps
+    per_epoch = math.ceil(examples / (cfg.batch_size * cfg.grad_accum * processes))
+    return cfg.min_steps if math.ceil(per_epoch * cfg.epochs) < cfg.min_steps else -1
+
+
 def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: TrainConfig, seed: int,
                name: str = "") -> None:
     """Fine-tune ``base`` on ``rows``; checkpoints go to ``work_dir`` so a killed run resumes there."""
@@ -91,7 +102,7 @@ def train_here(base: str, rows: list[dict], out_dir: Path, work_dir: Path, cfg: 
     bf16 = runtime.train_in_bf16(cfg.bf16)
     args = SFTConfig(
         output_dir=str(work_dir), seed=seed, data_seed=seed,
-        num_train_epochs=cfg.epochs, max_steps=cfg.max_steps,
+        num_train_epochs=cfg.epochs, max_steps=step_budget(cfg, len(rows), int(os.environ.get("WORLD_SIZE", 1))),
         learning_rate=cfg.learning_rate, weight_decay=cfg.weight_decay, max_grad_norm=1.0,
         lr_scheduler_type=cfg.scheduler, warmup_steps=cfg.warmup_steps,  # counted in optimizer steps
         per_device_train_batch_size=cfg.batch_size, gradient_accumulation_steps=cfg.grad_accum,
