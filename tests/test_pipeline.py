@@ -141,6 +141,8 @@ def test_demo_preset_on_tiny_models_writes_the_leaderboard(tiny_chain, tmp_path)
     from alice_eval.cli import main
 
     out = tmp_path / "results"
+    (out / "runs" / "demo").mkdir(parents=True)
+    (out / "runs" / "demo" / "alice.json").write_text("{}")      # an earlier layout's file: removed
     result = CliRunner().invoke(main, ["demo", "--run-dir", str(tmp_path / "demo"), "--out", str(out),
                                        "--set", f"models.weak={tiny_chain[0]}",
                                        "--set", f"models.strong={tiny_chain[2]}"])

@@ -175,7 +175,10 @@ def demo(full, overrides, run_dir, out):
     folder = _execute(DEMO_RECIPES[full], overrides, run_dir, None, None, results_dir=out)
     keep = Path(out) / "runs" / folder.name          # what a leaderboard needs, without model weights
     keep.mkdir(parents=True, exist_ok=True)
-    for path in [folder / "manifest.json", *sorted((folder / "results").glob("*.json"))]:
+    fresh = [folder / "manifest.json", *sorted((folder / "results").glob("*.json"))]
+    for stale in set(p.name for p in keep.glob("*.json")) - {p.name for p in fresh}:
+        (keep / stale).unlink()                      # an earlier layout's files would mix into the tables
+    for path in fresh:
         shutil.copyfile(path, keep / path.name)
     rows = leaderboard.collect([keep])
     paths = leaderboard.write(rows, Path(out))
