@@ -15,6 +15,8 @@ model is fine-tuned on is exactly the text it is evaluated on.
 
 from __future__ import annotations
 
+import re
+
 from alice_eval.scoring import CHOICE_MARK, NUMBER_MARK
 
 _INSTRUCTIONS = {
@@ -201,8 +203,9 @@ def revision_label(record: dict, text: str) -> str | None:
 
     A label reasons, then answers: the flexible reading (:func:`alice_eval.scoring.extract_flexible`)
     must find a stated final answer (the marker, ``\\boxed{}`` or "the answer is"; a bare last number
-    is not one) with at least ``MIN_REASONING_WORDS`` words before it, and the text must neither mention
-    the references (the other model, the earlier answer) nor copy the worked example. The label is the text up to its answer, closed with the task's strict
+    is not one) with at least ``MIN_REASONING_WORDS`` words before it (for a number, with a calculation
+    among them), and the text must neither mention the references (the other model, the earlier answer)
+    nor copy the worked example. The label is the text up to its answer, closed with the task's strict
     answer line (written from the answer the flexible reading found where the revision ended otherwise,
     for example in ``\\boxed{}``); what follows the answer line is left out."""
     from alice_eval import scoring
@@ -223,7 +226,7 @@ def revision_label(record: dict, text: str) -> str | None:
         body = text[:text.find("\n", end)] if "\n" in text[end:] else text
     else:
         reasoning = body = text[:end]
-    if len(reasoning.split()) < MIN_REASONING_WORDS:
+    if len(reasoning.split()) < MIN_REASONING_WORDS or (kind == "number" and not _CALCULATION.search(reasoning)):
         return None
     return _unechoed(f"{body.rstrip()}\n{answer_line(kind, answer)}")
 
@@ -244,3 +247,6 @@ def _unechoed(label: str) -> str | None:
 
 
 MIN_REASONING_WORDS = 8      # "The answer is 12." is not reasoning; the shortest worked step is longer
+# a number's reasoning shows a step: "The sum of the ages of Julia, Yusuf and Lena is \boxed{56}" has the
+# words but restates the question (students trained on such revisions answered first on 85% of questions)
+_CALCULATION = re.compile(r"\d\s*(?:[-+*/×÷=x]|\\times|\\div|\\cdot)\s*\(?\d|=")

@@ -141,6 +141,9 @@ REASONED = "Tom has 2 bags with 11 apples in each bag, so he has 2 x 11 = 22 app
     ("#### 22\nbecause 2 x 11 = 22 and that is all there is to it", None),          # answer first
     ("#### 22", None),                                                              # no reasoning
     ("Let me think. First, 2 x 11 is", None),                                       # cut off: no stated answer
+    ("The number of apples Tom has in his two bags is \\(\\boxed{22}\\).\n#### 22", None),   # no step shown
+    ("Two bags of eleven apples: \\(2 \\times 11\\) gives \\boxed{22} apples in all.",
+     "Two bags of eleven apples: \\(2 \\times 11\\) gives \\boxed{22} apples in all.\n#### 22"),
     (f"{REASONED}\n\nYour earlier answer:\n#### 22", None),                          # echoes the prompt
     (f"The other model is unsure, but {REASONED}\n#### 22", None),                   # mentions a reference
     ("The shelf holds 5 x 8 = 40 pencils. After 13 are given away, 40 - 13 = 27 pencils remain.\n#### 27",

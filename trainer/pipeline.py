@@ -355,7 +355,7 @@ class Pipeline:
         revised = {o["qid"]: o["revised"] for o in out if o["accepted"]}
         labels = self.runner.table(f"{scope}/labels",
                                    lambda: stages.alice_labels(by_qid, clusters, revised, zeroshot),
-                                   {"clusters": clusters, "revised": revised, "zeroshot": zeroshot, "rule": 4})
+                                   {"clusters": clusters, "revised": revised, "zeroshot": zeroshot, "rule": 5})
         kept_revisions = sum(l["source"] == "revised" for l in labels)
         counts = {"questions": len(clusters), "no_cluster": sum(c["teacher_answer"] is None for c in clusters),
                   "one_cluster": sum(c["certain"] for c in clusters), "revised": len(unsure),
