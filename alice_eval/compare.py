@@ -261,12 +261,11 @@ def cost(manifest: dict) -> str:
             continue
         own = [*method_registry.METHODS[name].stages(chain), f"{name}/eval"]
         # every part of the run counts: stages under a dataset's or seed's prefix too
-        mine = lambda table: [v for k, v in table.items() if any(k == s or k.endswith("/" + s) for s in own)]  # noqa: E731
-        samples = sum(v.get("texts", 0) for k, v in generated.items()
-                      if k.endswith("/sample") and any(k == s or k.endswith("/" + s) for s in own))
-        tokens = sum(v.get("tokens", 0) for v in mine(generated))
-        train = sum(v.get("tokens", 0) for v in mine(trained))
-        seconds = sum(v.get("seconds", 0) for v in mine(stages_done))
+        mine = lambda table: {k: v for k, v in table.items() if any(k == s or k.endswith("/" + s) for s in own)}  # noqa: E731
+        samples = sum(v.get("texts", 0) for k, v in mine(generated).items() if k.endswith("/sample"))
+        tokens = sum(v.get("tokens", 0) for v in mine(generated).values())
+        train = sum(v.get("tokens", 0) for v in mine(trained).values())
+        seconds = sum(v.get("seconds", 0) for v in mine(stages_done).values())
         lines.append(f"| {name} | {samples} | {tokens} | {train} | {seconds:.0f} |")
     return "\n".join(lines) + "\n"
 

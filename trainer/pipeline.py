@@ -507,7 +507,6 @@ def run_recipe(recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
     results, stopped, finished = {}, None, set()
     for i, seed in enumerate(seeds):        # one after the other: each reads the manifest the last wrote
         for group in groups:
-            part = "" if len(groups) == 1 else f"{group[0]}/"
             pipeline = Pipeline(recipe.model_copy(update={"seed": seed}), run_dir, methods, stop_after, seconds,
                                 prefix=prefix(i, group), shared_seed=seeds[0], ood=_ood_tasks(datasets, group),
                                 datasets=group, parts=parts, finished=finished)
@@ -518,7 +517,7 @@ def run_recipe(recipe: Recipe, run_dir: Path, methods: list[str] | None = None,
                 stopped = stop
                 continue
             for method, res in done.items():
-                results[method + ("" if i == 0 else f"@seed-{seed}") + (f"@{group[0]}" if part else "")] = res
+                results[method + ("" if i == 0 else f"@seed-{seed}") + ("" if len(groups) == 1 else f"@{group[0]}")] = res
     if stopped is not None:
         raise stopped
     return results
